@@ -1,0 +1,44 @@
+// fimdb's own script: small conveniences on top of htmx. The pages work
+// without it (and without htmx); nothing here is needed for correctness.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  // Keep pushed URLs short and shareable: leave out empty fields and the
+  // defaults, exactly as the server's own links do.
+  var defaults = { sort: "score", items: "50", p: "1" };
+  document.addEventListener("htmx:configRequest", function (e) {
+    var params = e.detail.parameters;
+    if (!params || typeof params.keys !== "function") return;
+    Array.from(params.keys()).forEach(function (key) {
+      var value = String(params.get(key)).trim();
+      if (value === "" || defaults[key] === value) params.delete(key);
+    });
+  });
+
+  // Tell assistive technology when the results are being replaced.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var results = document.getElementById("results");
+    if (results && e.detail.target === results) results.setAttribute("aria-busy", "true");
+  });
+
+  // A failed request must not fail silently: say so in the toast.
+  var toastTimer;
+  function toast(kind) {
+    var el = document.getElementById("toast");
+    if (!el) return;
+    el.textContent = el.dataset[kind] || kind;
+    el.classList.add("active");
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () {
+      el.classList.remove("active");
+      el.textContent = "";
+    }, 5000);
+  }
+  document.addEventListener("htmx:responseError", function (e) {
+    toast("requestFailed");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    toast("offline");
+  });
+})();

@@ -1,0 +1,411 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+//go:embed seed/imdb.json
+var bundledCatalog []byte
+
+// Limits shared by every way a movie enters the catalog.
+const (
+	MaxTextLen    = 300
+	MaxIMDBScore  = 10
+	MaxPopularity = 100
+)
+
+// NewMovie is a movie that is not stored yet.
+type NewMovie struct {
+	Name       string
+	Director   string
+	Genres     []string
+	IMDBScore  float64
+	Popularity float64
+}
+
+// FieldError says which field of a movie is wrong and why, in a sentence.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// Normalize trims the text fields and trims and de-duplicates the genres
+// case-insensitively, keeping the first spelling of each.
+func (m NewMovie) Normalize() NewMovie {
+	m.Name = strings.TrimSpace(m.Name)
+	m.Director = strings.TrimSpace(m.Director)
+	seen := map[string]bool{}
+	genres := make([]string, 0, len(m.Genres))
+	for _, g := range m.Genres {
+		g = strings.TrimSpace(g)
+		key := strings.ToLower(g)
+		if g == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		genres = append(genres, g)
+	}
+	m.Genres = genres
+	return m
+}
+
+// Validate checks a normalized movie against the catalog's rules.
+func (m NewMovie) Validate() error {
+	for _, f := range []struct{ field, value string }{{"movie_name", m.Name}, {"director", m.Director}} {
+		if f.value == "" {
+			return &FieldError{f.field, "must not be empty"}
+		}
+		if utf8.RuneCountInString(f.value) > MaxTextLen {
+			return &FieldError{f.field, fmt.Sprintf("must be at most %d characters", MaxTextLen)}
+		}
+	}
+	if !(m.IMDBScore >= 0 && m.IMDBScore <= MaxIMDBScore) {
+		return &FieldError{"imdb_score", fmt.Sprintf("must be between 0 and %d", MaxIMDBScore)}
+	}
+	if !(m.Popularity >= 0 && m.Popularity <= MaxPopularity) {
+		return &FieldError{"popularity", fmt.Sprintf("must be between 0 and %d", MaxPopularity)}
+	}
+	for _, g := range m.Genres {
+		if utf8.RuneCountInString(g) > MaxTextLen {
+			return &FieldError{"genres", fmt.Sprintf("a genre must be at most %d characters", MaxTextLen)}
+		}
+	}
+	return nil
+}
+
+// matchKey identifies a movie for duplicate detection: same name and
+// director, ignoring case (Unicode-aware, unlike SQLite's lower()).
+func matchKey(name, director string) string {
+	return strings.ToLower(strings.TrimSpace(name)) + "\x1f" + strings.ToLower(strings.TrimSpace(director))
+}
+
+// catalogEntry is one movie in the seed's JSON format (the shape of imdb.json).
+type catalogEntry struct {
+	Popularity *float64 `json:"99popularity"`
+	Director   *string  `json:"director"`
+	Genre      []string `json:"genre"`
+	IMDBScore  *float64 `json:"imdb_score"`
+	Name       *string  `json:"name"`
+}
+
+// CatalogError points at the place in a catalog file that is wrong.
+type CatalogError struct {
+	Line, Column int
+	Offset       int64
+	Entry        int // 1-based movie number, 0 when the file is not valid JSON
+	Reason       string
+}
+
+func (e *CatalogError) Error() string {
+	where := fmt.Sprintf("line %d, column %d (byte offset %d)", e.Line, e.Column, e.Offset)
+	if e.Entry > 0 {
+		return fmt.Sprintf("%s, movie #%d: %s", where, e.Entry, e.Reason)
+	}
+	return where + ": " + e.Reason
+}
+
+// DecodeCatalog reads a whole catalog file in the seed's JSON format: an array
+// of movies. It returns every movie or, for the first problem found, a
+// *CatalogError with its line and offset; it never returns part of a file.
+func DecodeCatalog(r io.Reader) ([]NewMovie, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(offset int64, entry int, reason string) error {
+		line, col := position(data, offset)
+		return &CatalogError{Line: line, Column: col, Offset: offset, Entry: entry, Reason: reason}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, syntaxFailure(err, dec, fail)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, fail(0, 0, "the file must be a JSON array of movies")
+	}
+	var out []NewMovie
+	for dec.More() {
+		start := dec.InputOffset()
+		var e catalogEntry
+		if err := dec.Decode(&e); err != nil {
+			return nil, syntaxFailure(err, dec, fail)
+		}
+		m, err := e.movie()
+		if err != nil {
+			return nil, fail(skipSpace(data, start), len(out)+1, err.Error())
+		}
+		out = append(out, m)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, syntaxFailure(err, dec, fail)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fail(dec.InputOffset(), 0, "unexpected data after the closing ]")
+	}
+	return out, nil
+}
+
+func (e catalogEntry) movie() (NewMovie, error) {
+	switch {
+	case e.Name == nil:
+		return NewMovie{}, errors.New(`"name" is missing`)
+	case e.Director == nil:
+		return NewMovie{}, errors.New(`"director" is missing`)
+	case e.IMDBScore == nil:
+		return NewMovie{}, errors.New(`"imdb_score" is missing`)
+	case e.Popularity == nil:
+		return NewMovie{}, errors.New(`"99popularity" is missing`)
+	}
+	m := NewMovie{Name: *e.Name, Director: *e.Director, Genres: e.Genre,
+		IMDBScore: *e.IMDBScore, Popularity: *e.Popularity}.Normalize()
+	if err := m.Validate(); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return NewMovie{}, fmt.Errorf("%s %s", catalogField(fe.Field), fe.Reason)
+		}
+		return NewMovie{}, err
+	}
+	return m, nil
+}
+
+// catalogField names a field as the catalog file spells it.
+func catalogField(field string) string {
+	switch field {
+	case "movie_name":
+		return `"name"`
+	case "popularity":
+		return `"99popularity"`
+	case "genres":
+		return `"genre"`
+	}
+	return `"` + field + `"`
+}
+
+func syntaxFailure(err error, dec *json.Decoder, fail func(int64, int, string) error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fail(syn.Offset, 0, syn.Error())
+	case errors.As(err, &typ):
+		return fail(typ.Offset, 0, fmt.Sprintf("%q must be a %s, not a %s", typ.Field, typ.Type, typ.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return fail(dec.InputOffset(), 0, "the file ends before the JSON array is closed")
+	}
+	return fail(dec.InputOffset(), 0, err.Error())
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(data []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	return line, col
+}
+
+// skipSpace moves an offset past JSON whitespace and a separating comma, so
+// that it points at the value that follows.
+func skipSpace(data []byte, off int64) int64 {
+	for off < int64(len(data)) && strings.ContainsRune(" \t\r\n,", rune(data[off])) {
+		off++
+	}
+	return off
+}
+
+// Skipped is a movie an import left out, and why.
+type Skipped struct {
+	Entry  int // 1-based position in the imported list
+	Name   string
+	Reason string
+}
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Added   int
+	Skipped []Skipped
+}
+
+// ImportMovies adds movies in one transaction: either all the additions land
+// or none do. A movie whose name and director (ignoring case) are already in
+// the catalog, or earlier in the same list, is skipped. progress, when not
+// nil, is called once per movie handled.
+func (s *Store) ImportMovies(ctx context.Context, movies []NewMovie, progress func()) (ImportReport, error) {
+	var report ImportReport
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		report, err = importMovies(ctx, tx, movies, progress)
+		return err
+	})
+	if err != nil {
+		return ImportReport{}, err
+	}
+	return report, nil
+}
+
+func importMovies(ctx context.Context, tx *sql.Tx, movies []NewMovie, progress func()) (ImportReport, error) {
+	var report ImportReport
+	exists, err := tx.PrepareContext(ctx, "SELECT EXISTS (SELECT 1 FROM movies WHERE match_key = ?)")
+	if err != nil {
+		return report, err
+	}
+	defer exists.Close()
+	ins, err := newMovieInserter(ctx, tx)
+	if err != nil {
+		return report, err
+	}
+	defer ins.Close()
+	inFile := map[string]bool{}
+	for i, m := range movies {
+		if progress != nil {
+			progress()
+		}
+		m = m.Normalize()
+		if err := m.Validate(); err != nil {
+			return report, fmt.Errorf("movie #%d: %w", i+1, err)
+		}
+		key := matchKey(m.Name, m.Director)
+		if inFile[key] {
+			report.Skipped = append(report.Skipped, Skipped{i + 1, m.Name, "listed earlier in the same file"})
+			continue
+		}
+		inFile[key] = true
+		var dup bool
+		if err := exists.QueryRowContext(ctx, key).Scan(&dup); err != nil {
+			return report, err
+		}
+		if dup {
+			report.Skipped = append(report.Skipped, Skipped{i + 1, m.Name, "already in the catalog (same name and director)"})
+			continue
+		}
+		if _, err := ins.insert(ctx, m); err != nil {
+			return report, fmt.Errorf("movie #%d: %w", i+1, err)
+		}
+		report.Added++
+	}
+	return report, nil
+}
+
+// movieInserter inserts movies and their genres with prepared statements,
+// remembering genre ids so a large import looks each genre up once.
+type movieInserter struct {
+	movie, genre, genreID, link *sql.Stmt
+	genreIDs                    map[string]int64
+}
+
+func newMovieInserter(ctx context.Context, tx *sql.Tx) (*movieInserter, error) {
+	ins := &movieInserter{genreIDs: map[string]int64{}}
+	stmts := []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&ins.movie, `INSERT INTO movies (name, director, popularity, imdb_score, match_key) VALUES (?, ?, ?, ?, ?)`},
+		{&ins.genre, `INSERT INTO genres (name) VALUES (?) ON CONFLICT (name) DO NOTHING`},
+		{&ins.genreID, `SELECT id FROM genres WHERE name = ?`},
+		{&ins.link, `INSERT OR IGNORE INTO movie_genres (movie_id, genre_id) VALUES (?, ?)`},
+	}
+	for _, st := range stmts {
+		var err error
+		if *st.dst, err = tx.PrepareContext(ctx, st.query); err != nil {
+			ins.Close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+	}
+	return ins, nil
+}
+
+func (ins *movieInserter) Close() {
+	for _, st := range []*sql.Stmt{ins.movie, ins.genre, ins.genreID, ins.link} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (ins *movieInserter) insert(ctx context.Context, m NewMovie) (int64, error) {
+	res, err := ins.movie.ExecContext(ctx, m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director))
+	if err != nil {
+		return 0, fmt.Errorf("insert movie: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	for _, g := range m.Genres {
+		gid, err := ins.genreIDFor(ctx, g)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := ins.link.ExecContext(ctx, id, gid); err != nil {
+			return 0, fmt.Errorf("link genre: %w", err)
+		}
+	}
+	return id, nil
+}
+
+func (ins *movieInserter) genreIDFor(ctx context.Context, name string) (int64, error) {
+	key := strings.ToLower(name)
+	if id, ok := ins.genreIDs[key]; ok {
+		return id, nil
+	}
+	if _, err := ins.genre.ExecContext(ctx, name); err != nil {
+		return 0, fmt.Errorf("insert genre: %w", err)
+	}
+	var id int64
+	if err := ins.genreID.QueryRowContext(ctx, name).Scan(&id); err != nil {
+		return 0, fmt.Errorf("genre id: %w", err)
+	}
+	ins.genreIDs[key] = id
+	return id, nil
+}
+
+const seededKey = "bundled_catalog_loaded"
+
+// SeedBundledCatalog loads the catalog embedded in the binary the first time
+// it runs on a database and does nothing ever after, even once movies have
+// been deleted. It reports how many movies it added.
+func (s *Store) SeedBundledCatalog(ctx context.Context) (int, error) {
+	movies, err := DecodeCatalog(bytes.NewReader(bundledCatalog))
+	if err != nil {
+		return 0, fmt.Errorf("bundled catalog: %w", err)
+	}
+	added := 0
+	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO app_meta (key, value) VALUES (?, 'yes') ON CONFLICT (key) DO NOTHING", seededKey)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // loaded by an earlier start
+		}
+		report, err := importMovies(ctx, tx, movies, nil)
+		added = report.Added
+		return err
+	})
+	return added, err
+}
+
+// inWriteTx runs fn in a write transaction, committing when fn succeeds.
+func (s *Store) inWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

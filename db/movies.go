@@ -1,0 +1,235 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Movie is one catalog entry as the API and the views see it.
+type Movie struct {
+	ID         int64    `json:"id"`
+	Name       string   `json:"name"`
+	Director   string   `json:"director"`
+	Genres     []string `json:"genres"`
+	IMDBScore  float64  `json:"imdb_score"`
+	Popularity float64  `json:"popularity"`
+	Version    int64    `json:"version"`
+}
+
+// Sort is a listing order.
+type Sort string
+
+// The listing orders; every order ends with the id so pages never overlap.
+const (
+	SortScore      Sort = "score"
+	SortPopularity Sort = "popularity"
+	SortName       Sort = "name"
+)
+
+// Sorts lists the orders in the sequence the UI offers them.
+var Sorts = []Sort{SortScore, SortPopularity, SortName}
+
+// Valid reports whether s is one of the known orders.
+func (s Sort) Valid() bool {
+	for _, known := range Sorts {
+		if s == known {
+			return true
+		}
+	}
+	return false
+}
+
+var orderBy = map[Sort]string{
+	SortScore:      "imdb_score DESC, id",
+	SortPopularity: "popularity DESC, id",
+	SortName:       "name COLLATE NOCASE, id",
+}
+
+// Paging limits of the listing.
+const (
+	DefaultPerPage = 50
+	MaxPerPage     = 200
+)
+
+// Filter narrows the catalog. Empty fields do not filter.
+type Filter struct {
+	Name     string
+	Director string
+	Genre    string
+}
+
+// ListQuery asks for one page of the filtered catalog.
+type ListQuery struct {
+	Filter
+	Sort    Sort
+	Page    int // 1-based; clamped to the pages that exist
+	PerPage int // clamped to 1..MaxPerPage
+}
+
+// Listing is one page of movies and where it sits in the whole result.
+type Listing struct {
+	Movies  []Movie
+	Total   int
+	Page    int
+	PerPage int
+}
+
+// Pages is the number of pages the result fills; an empty result has one
+// (empty) page so that "page 1 of 1" stays true.
+func (l Listing) Pages() int {
+	if l.Total == 0 {
+		return 1
+	}
+	return (l.Total + l.PerPage - 1) / l.PerPage
+}
+
+// First is the 1-based position of the page's first movie (0 when empty).
+func (l Listing) First() int {
+	if len(l.Movies) == 0 {
+		return 0
+	}
+	return (l.Page-1)*l.PerPage + 1
+}
+
+// Last is the 1-based position of the page's last movie.
+func (l Listing) Last() int {
+	return l.First() + len(l.Movies) - 1
+}
+
+// ListMovies returns one page of the movies matching q, with the total count.
+// The count and the page come from one read transaction, so they agree.
+func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
+	if !q.Sort.Valid() {
+		q.Sort = SortScore
+	}
+	q.PerPage = min(max(q.PerPage, 1), MaxPerPage)
+	where, args := filterSQL(q.Filter)
+
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Listing{}, err
+	}
+	defer tx.Rollback()
+
+	out := Listing{PerPage: q.PerPage}
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM movies"+where, args...).Scan(&out.Total); err != nil {
+		return Listing{}, fmt.Errorf("count movies: %w", err)
+	}
+	out.Page = min(max(q.Page, 1), out.Pages())
+
+	order := orderBy[q.Sort]
+	// The inner query picks the page using the sort index; the genres are
+	// gathered only for the rows of that page.
+	query := `SELECT m.id, m.name, m.director, m.popularity, m.imdb_score, m.version,
+	(SELECT group_concat(g.name, char(31) ORDER BY g.name)
+	   FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id
+	  WHERE mg.movie_id = m.id)
+FROM (SELECT * FROM movies` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) m
+ORDER BY ` + order
+	args = append(args, out.PerPage, (out.Page-1)*out.PerPage)
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return Listing{}, fmt.Errorf("list movies: %w", err)
+	}
+	defer rows.Close()
+	out.Movies = make([]Movie, 0, out.PerPage)
+	for rows.Next() {
+		m, err := scanMovie(rows)
+		if err != nil {
+			return Listing{}, err
+		}
+		out.Movies = append(out.Movies, m)
+	}
+	return out, rows.Err()
+}
+
+func scanMovie(rows *sql.Rows) (Movie, error) {
+	var m Movie
+	var genres sql.NullString
+	if err := rows.Scan(&m.ID, &m.Name, &m.Director, &m.Popularity, &m.IMDBScore, &m.Version, &genres); err != nil {
+		return Movie{}, fmt.Errorf("scan movie: %w", err)
+	}
+	m.Genres = []string{}
+	if genres.String != "" {
+		m.Genres = strings.Split(genres.String, "\x1f")
+	}
+	return m, nil
+}
+
+// filterSQL turns a filter into a WHERE clause over movies and its arguments.
+// Text goes only into arguments, never into the SQL string.
+func filterSQL(f Filter) (string, []any) {
+	var conds []string
+	var args []any
+	if match := matchExpr(f); match != "" {
+		conds = append(conds, "id IN (SELECT rowid FROM movies_fts WHERE movies_fts MATCH ?)")
+		args = append(args, match)
+	}
+	if g := strings.TrimSpace(f.Genre); g != "" {
+		conds = append(conds, "id IN (SELECT movie_id FROM movie_genres WHERE genre_id = (SELECT id FROM genres WHERE name = ?))")
+		args = append(args, g)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// matchExpr builds the FTS5 query for the name and director filters: every
+// word must be the prefix of a word in its column. Words are split the way
+// the unicode61 tokenizer splits them and quoted, so no user input is ever
+// read as FTS5 syntax.
+func matchExpr(f Filter) string {
+	var terms []string
+	for _, col := range []struct{ name, query string }{{"name", f.Name}, {"director", f.Director}} {
+		for _, w := range searchWords(col.query) {
+			terms = append(terms, col.name+` : "`+w+`"*`)
+		}
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// searchWords splits a query into the words the FTS index holds. Combining
+// marks are dropped: the index folds accents away, so "e" plus a combining
+// acute must search like "e".
+func searchWords(q string) []string {
+	q = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, q)
+	return strings.FieldsFunc(q, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
+	})
+}
+
+// Genres lists the genres that at least one movie has, by name.
+func (s *Store) Genres(ctx context.Context) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT name FROM genres g
+WHERE EXISTS (SELECT 1 FROM movie_genres mg WHERE mg.genre_id = g.id)
+ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list genres: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var g string
+		if err := rows.Scan(&g); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// CountMovies returns the number of movies in the catalog.
+func (s *Store) CountMovies(ctx context.Context) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM movies").Scan(&n)
+	return n, err
+}

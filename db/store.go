@@ -1,0 +1,101 @@
+// Package db holds every SQL statement fimdb runs. Handlers call methods on
+// Store; nothing outside this package builds SQL.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the CGO-free "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ErrNotFound is returned when a row asked for by id does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is fimdb's database. SQLite allows one writer at a time, so writes go
+// through a single connection (no SQLITE_BUSY between our own writers) while
+// reads use a pool that WAL lets run beside the writer.
+type Store struct {
+	write *sql.DB
+	read  *sql.DB
+}
+
+// Open opens (creating if needed) the SQLite database at path and migrates
+// its schema to the newest version.
+func Open(ctx context.Context, path string) (*Store, error) {
+	write, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	conns := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(conns)
+	read.SetMaxIdleConns(conns)
+	return &Store{write: write, read: read}, nil
+}
+
+// DB is the writer handle, for packages that need the raw connection (the
+// session storage shares it so that all writes queue in one place).
+func (s *Store) DB() *sql.DB { return s.write }
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.read.PingContext(ctx)
+}
+
+// dsn puts every pragma in the connection string: a PRAGMA run with Exec would
+// only reach one connection of the pool. busy_timeout comes first so that the
+// others never fail on a briefly locked file.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-32000)")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"fimdb/db"
+	"fimdb/views"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/invopop/ctxi18n/i18n"
+)
+
+// CatalogStore is what the catalog pages need from the database.
+type CatalogStore interface {
+	ListMovies(ctx context.Context, q db.ListQuery) (db.Listing, error)
+	Genres(ctx context.Context) ([]string, error)
+}
+
+// Catalog serves the movie listing.
+type Catalog struct {
+	log   *slog.Logger
+	store CatalogStore
+}
+
+// NewCatalog builds the catalog handlers.
+func NewCatalog(log *slog.Logger, store CatalogStore) *Catalog {
+	return &Catalog{log: log, store: store}
+}
+
+// listingJSON is the documented JSON shape of a listing.
+type listingJSON struct {
+	Page   int        `json:"page"`
+	Items  int        `json:"items"`
+	Total  int        `json:"total"`
+	Movies []db.Movie `json:"movies"`
+}
+
+// Listing answers GET /listing as a page, an htmx fragment or JSON.
+func (h *Catalog) Listing(c *fiber.Ctx) error {
+	varyOnRepresentation(c)
+	q, err := parseListQuery(c)
+	if err != nil {
+		return h.badListing(c, q, err)
+	}
+	listing, err := h.store.ListMovies(c.UserContext(), q)
+	if err != nil {
+		return err
+	}
+	if wantsJSON(c) {
+		return c.JSON(listingJSON{Page: listing.Page, Items: listing.PerPage, Total: listing.Total, Movies: listing.Movies})
+	}
+	q.Page, q.PerPage = listing.Page, listing.PerPage
+	v := views.ListingView{Query: q, Listing: listing}
+	if wantsFragment(c) {
+		return render(c, fiber.StatusOK, views.ListingResults(v))
+	}
+	if v.Genres, err = h.store.Genres(c.UserContext()); err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.ListingPage(v))
+}
+
+// badListing shows a parameter error where the results would be, keeping
+// the rest of the page (and what the user typed) in place.
+func (h *Catalog) badListing(c *fiber.Ctx, q db.ListQuery, err error) error {
+	var ie *inputError
+	if !errors.As(err, &ie) || wantsJSON(c) {
+		return err
+	}
+	v := views.ListingView{Query: q, Err: &views.InputError{Field: ie.field, Message: ie.message}}
+	if wantsFragment(c) {
+		return render(c, fiber.StatusBadRequest, views.ListingResults(v))
+	}
+	genres, gerr := h.store.Genres(c.UserContext())
+	if gerr != nil {
+		return gerr
+	}
+	v.Genres = genres
+	return render(c, fiber.StatusBadRequest, views.ListingPage(v))
+}
+
+// parseListQuery reads the listing parameters. Text is copied because Fiber
+// reuses its buffers. It returns what it could read even on error, so the
+// form can be shown again as the user filled it.
+func parseListQuery(c *fiber.Ctx) (db.ListQuery, error) {
+	ctx := c.UserContext()
+	q := db.ListQuery{
+		Filter: db.Filter{
+			Name:     strings.Clone(c.Query("name")),
+			Director: strings.Clone(c.Query("director")),
+			Genre:    strings.TrimSpace(strings.Clone(c.Query("genre"))),
+		},
+		Sort:    db.SortScore,
+		Page:    1,
+		PerPage: db.DefaultPerPage,
+	}
+	for _, f := range []struct{ name, value string }{{"name", q.Name}, {"director", q.Director}, {"genre", q.Genre}} {
+		if utf8.RuneCountInString(f.value) > db.MaxTextLen {
+			return q, &inputError{f.name, i18n.T(ctx, "errors.too_long", i18n.M{"label": i18n.T(ctx, "fields."+f.name), "field": f.name, "max": db.MaxTextLen})}
+		}
+	}
+	var err error
+	if q.Page, err = intParam(c, "p", 1, 1, int(^uint32(0)>>1)); err != nil {
+		return q, err
+	}
+	if q.PerPage, err = intParam(c, "items", db.DefaultPerPage, 1, db.MaxPerPage); err != nil {
+		return q, err
+	}
+	if s := c.Query("sort"); s != "" {
+		if !db.Sort(s).Valid() {
+			return q, &inputError{"sort", i18n.T(ctx, "errors.sort")}
+		}
+		q.Sort = db.Sort(strings.Clone(s))
+	}
+	return q, nil
+}
+
+// intParam reads a whole-number query parameter, clamping it into [lo, hi].
+// An empty value gives def; a value that is not a number is an input error.
+func intParam(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {
+	raw := strings.TrimSpace(c.Query(name))
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return def, &inputError{name, i18n.T(c.UserContext(), "errors.whole_number", i18n.M{"label": i18n.T(c.UserContext(), "fields."+name), "field": name})}
+	}
+	return int(min(max(n, int64(lo)), int64(hi))), nil
+}

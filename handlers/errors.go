@@ -1,0 +1,65 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+
+	"fimdb/views"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/invopop/ctxi18n/i18n"
+)
+
+// apiError is the JSON body of every error answer.
+type apiError struct {
+	Error string `json:"error"`
+	Field string `json:"field,omitempty"`
+}
+
+// inputError is a 400 caused by something the client sent; its message is a
+// sentence for the person who sent it.
+type inputError struct {
+	field   string
+	message string
+}
+
+func (e *inputError) Error() string { return e.message }
+
+// errorHandler answers every error a handler returns: JSON clients get
+// {"error","field"}, people get a page or, for htmx, a fragment. Internal
+// errors are logged and never shown.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		status := fiber.StatusInternalServerError
+		ctx := c.UserContext()
+		title := i18n.T(ctx, "errors.page_title")
+		message := i18n.T(ctx, "errors.internal")
+		field := ""
+		var fe *fiber.Error
+		var ie *inputError
+		switch {
+		case errors.As(err, &ie):
+			status, field, message = fiber.StatusBadRequest, ie.field, ie.message
+			title = i18n.T(ctx, "errors.bad_request_title")
+		case errors.As(err, &fe) && fe.Code == fiber.StatusNotFound:
+			status = fe.Code
+			title, message = i18n.T(ctx, "errors.not_found_title"), i18n.T(ctx, "errors.not_found")
+		case errors.As(err, &fe) && fe.Code < 500:
+			status, message = fe.Code, fe.Message
+		default:
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		}
+		varyOnRepresentation(c)
+		if wantsJSON(c) {
+			return c.Status(status).JSON(apiError{Error: message, Field: field})
+		}
+		if wantsFragment(c) {
+			return render(c, status, views.ErrorState(title, message))
+		}
+		return render(c, status, views.ErrorPage(title, message))
+	}
+}
+
+func notFound(c *fiber.Ctx) error {
+	return fiber.ErrNotFound
+}

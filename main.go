@@ -1,0 +1,165 @@
+// Command fimdb is a self-hosted movie catalog: one binary that serves the
+// web app and manages its SQLite database.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"fimdb/db"
+	"fimdb/handlers"
+	"fimdb/i18n"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	if err := newCLI(os.Stdout, os.Stderr).Run(os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "fimdb:", err)
+		os.Exit(1)
+	}
+}
+
+var dbFlag = &cli.StringFlag{
+	Name:    "db",
+	Usage:   "SQLite database file (created on first start)",
+	Value:   "fimdb.db",
+	EnvVars: []string{"FIMDB_DB"},
+}
+
+func newCLI(stdout, stderr io.Writer) *cli.App {
+	serve := &cli.Command{
+		Name:  "serve",
+		Usage: "serve the web app (the default command)",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "addr", Usage: "address to listen on", Value: ":8080", EnvVars: []string{"FIMDB_ADDR"}},
+			dbFlag,
+		},
+		Action: func(c *cli.Context) error {
+			return serve(c.Context, c.String("addr"), c.String("db"), newLogger(stderr))
+		},
+	}
+	return &cli.App{
+		Name:      "fimdb",
+		Usage:     "a self-hosted movie catalog",
+		Version:   version,
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Commands: []*cli.Command{
+			serve,
+			{
+				Name:      "import",
+				Usage:     "add the movies of a JSON file (the format of the bundled imdb.json)",
+				ArgsUsage: "FILE.json",
+				Flags:     []cli.Flag{dbFlag},
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return cli.Exit("usage: fimdb import [--db PATH] FILE.json", 2)
+					}
+					return importFile(c.Context, c.String("db"), c.Args().First(), stdout, stderr)
+				},
+			},
+		},
+		DefaultCommand: "serve",
+	}
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// serve runs the web app until SIGINT or SIGTERM, then lets in-flight
+// requests finish before it closes the database.
+func serve(ctx context.Context, addr, dbPath string, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := i18n.Load(); err != nil {
+		return fmt.Errorf("translations: %w", err)
+	}
+	store, err := db.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	added, err := store.SeedBundledCatalog(ctx)
+	if err != nil {
+		return err
+	}
+	if added > 0 {
+		log.Info("loaded the bundled catalog", "movies", added)
+	}
+
+	app := handlers.New(handlers.Deps{Store: store, Log: log})
+	listenErr := make(chan error, 1)
+	go func() { listenErr <- app.Listen(addr) }()
+	log.Info("fimdb is listening", "addr", addr, "db", dbPath, "version", version)
+
+	select {
+	case err := <-listenErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; waiting for requests in flight")
+	if err := app.ShutdownWithTimeout(30 * time.Second); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// importFile adds the movies of a catalog file in one transaction and
+// prints what it added and what it skipped, and why.
+func importFile(ctx context.Context, dbPath, file string, stdout, stderr io.Writer) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	movies, err := db.DecodeCatalog(f)
+	f.Close()
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("%s: %v\nnothing was imported", file, err), 1)
+	}
+	store, err := db.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	bar := newProgressBar(len(movies), stderr)
+	report, err := store.ImportMovies(ctx, movies, func() { bar.Add(1) })
+	bar.Finish()
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("%s: %v\nnothing was imported", file, err), 1)
+	}
+	fmt.Fprintf(stdout, "Imported %s: %d added, %d skipped.\n", file, report.Added, len(report.Skipped))
+	for _, s := range report.Skipped {
+		fmt.Fprintf(stdout, "  skipped #%d %q: %s\n", s.Entry, s.Name, s.Reason)
+	}
+	return nil
+}
+
+// newProgressBar draws on a terminal only; piped output stays clean.
+func newProgressBar(n int, w io.Writer) *progressbar.ProgressBar {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return progressbar.DefaultSilent(int64(n))
+	}
+	return progressbar.NewOptions(n,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("importing"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+

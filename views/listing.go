@@ -1,0 +1,109 @@
+// Package views holds fimdb's templ components and the view models they
+// render. Every htmx swap target is its own exported component.
+package views
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"fimdb/db"
+
+	"github.com/invopop/ctxi18n"
+)
+
+// InputError is a request problem shown to the person who made it.
+type InputError struct {
+	Field   string
+	Message string
+}
+
+// ListingView is what the catalog page and its results fragment show.
+type ListingView struct {
+	Query   db.ListQuery
+	Listing db.Listing
+	Genres  []string
+	Err     *InputError
+}
+
+// URL is the address of the given page of this listing. Default values are
+// left out so that shared links stay short.
+func (v ListingView) URL(page int) string {
+	q := url.Values{}
+	for _, p := range []struct{ key, value string }{
+		{"name", v.Query.Name}, {"director", v.Query.Director}, {"genre", v.Query.Genre},
+	} {
+		if strings.TrimSpace(p.value) != "" {
+			q.Set(p.key, p.value)
+		}
+	}
+	if v.Query.Sort != "" && v.Query.Sort != db.SortScore {
+		q.Set("sort", string(v.Query.Sort))
+	}
+	if v.Query.PerPage != 0 && v.Query.PerPage != db.DefaultPerPage {
+		q.Set("items", strconv.Itoa(v.Query.PerPage))
+	}
+	if page > 1 {
+		q.Set("p", strconv.Itoa(page))
+	}
+	if len(q) == 0 {
+		return "/listing"
+	}
+	return "/listing?" + q.Encode()
+}
+
+// perPageChoices offers the usual page sizes plus the current one, so a
+// shared link with an unusual size still shows what it uses.
+func perPageChoices(current int) []int {
+	choices := []int{10, 25, 50, 100, 200}
+	if current > 0 && !slices.Contains(choices, current) {
+		choices = append(choices, current)
+		slices.Sort(choices)
+	}
+	return choices
+}
+
+func sameGenre(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+func pagerRel(which string) string {
+	switch which {
+	case "prev", "next":
+		return which
+	}
+	return ""
+}
+
+// locale is the language code of the page, for <html lang>.
+func locale(ctx context.Context) string {
+	if l := ctxi18n.Locale(ctx); l != nil {
+		return l.Code().String()
+	}
+	return "en"
+}
+
+// formatInt writes n with thousands separators.
+func formatInt(_ context.Context, n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// formatScore writes a score with one decimal.
+func formatScore(_ context.Context, f float64) string {
+	return strconv.FormatFloat(f, 'f', 1, 64)
+}
