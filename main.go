@@ -162,4 +162,3 @@ func newProgressBar(n int, w io.Writer) *progressbar.ProgressBar {
 		progressbar.OptionClearOnFinish(),
 	)
 }
-

@@ -130,7 +130,7 @@ func DecodeCatalog(r io.Reader) ([]NewMovie, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
-		return nil, syntaxFailure(err, dec, fail)
+		return nil, syntaxFailure(data, fail)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return nil, fail(0, 0, "the file must be a JSON array of movies")
@@ -140,7 +140,7 @@ func DecodeCatalog(r io.Reader) ([]NewMovie, error) {
 		start := dec.InputOffset()
 		var e catalogEntry
 		if err := dec.Decode(&e); err != nil {
-			return nil, syntaxFailure(err, dec, fail)
+			return nil, syntaxFailure(data, fail)
 		}
 		m, err := e.movie()
 		if err != nil {
@@ -149,10 +149,11 @@ func DecodeCatalog(r io.Reader) ([]NewMovie, error) {
 		out = append(out, m)
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, syntaxFailure(err, dec, fail)
+		return nil, syntaxFailure(data, fail)
 	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fail(dec.InputOffset(), 0, "unexpected data after the closing ]")
+		return nil, fail(skipSpace(data, end), 0, "unexpected data after the closing ]")
 	}
 	return out, nil
 }
@@ -193,18 +194,28 @@ func catalogField(field string) string {
 	return `"` + field + `"`
 }
 
-func syntaxFailure(err error, dec *json.Decoder, fail func(int64, int, string) error) error {
+// syntaxFailure locates a decoding error. json.Decoder reports offsets
+// relative to its buffer, so the whole file is parsed once more with
+// json.Unmarshal, whose offsets are absolute ("after reading Offset bytes",
+// hence the -1 to point at the offending byte).
+func syntaxFailure(data []byte, fail func(int64, int, string) error) error {
+	var entries []catalogEntry
+	err := json.Unmarshal(data, &entries)
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &syn) && syn.Offset >= int64(len(data)):
+		return fail(int64(len(data)), 0, "the file ends before the JSON array is closed")
 	case errors.As(err, &syn):
-		return fail(syn.Offset, 0, syn.Error())
+		return fail(syn.Offset-1, 0, syn.Error())
+	case errors.As(err, &typ) && typ.Field != "":
+		return fail(typ.Offset-1, 0, fmt.Sprintf("%q must be a %s, not a %s", typ.Field, typ.Type, typ.Value))
 	case errors.As(err, &typ):
-		return fail(typ.Offset, 0, fmt.Sprintf("%q must be a %s, not a %s", typ.Field, typ.Type, typ.Value))
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return fail(dec.InputOffset(), 0, "the file ends before the JSON array is closed")
+		return fail(typ.Offset-1, 0, fmt.Sprintf("expected a %s, found a %s", typ.Type, typ.Value))
+	case err != nil:
+		return fail(0, 0, err.Error())
 	}
-	return fail(dec.InputOffset(), 0, err.Error())
+	return fail(0, 0, "the file is not a JSON array of movies")
 }
 
 // position turns a byte offset into a 1-based line and column.

@@ -102,12 +102,7 @@ func (l Listing) Last() int {
 // ListMovies returns one page of the movies matching q, with the total count.
 // The count and the page come from one read transaction, so they agree.
 func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
-	if !q.Sort.Valid() {
-		q.Sort = SortScore
-	}
-	q.PerPage = min(max(q.PerPage, 1), MaxPerPage)
-	where, args := filterSQL(q.Filter)
-
+	q = q.normalized()
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return Listing{}, err
@@ -115,22 +110,15 @@ func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
 	defer tx.Rollback()
 
 	out := Listing{PerPage: q.PerPage}
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM movies"+where, args...).Scan(&out.Total); err != nil {
+	countQuery, args := countSQL(q.Filter)
+	if err := tx.QueryRowContext(ctx, countQuery, args...).Scan(&out.Total); err != nil {
 		return Listing{}, fmt.Errorf("count movies: %w", err)
 	}
 	out.Page = min(max(q.Page, 1), out.Pages())
+	q.Page = out.Page
 
-	order := orderBy[q.Sort]
-	// The inner query picks the page using the sort index; the genres are
-	// gathered only for the rows of that page.
-	query := `SELECT m.id, m.name, m.director, m.popularity, m.imdb_score, m.version,
-	(SELECT group_concat(g.name, char(31) ORDER BY g.name)
-	   FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id
-	  WHERE mg.movie_id = m.id)
-FROM (SELECT * FROM movies` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) m
-ORDER BY ` + order
-	args = append(args, out.PerPage, (out.Page-1)*out.PerPage)
-	rows, err := tx.QueryContext(ctx, query, args...)
+	pageQuery, args := pageSQL(q)
+	rows, err := tx.QueryContext(ctx, pageQuery, args...)
 	if err != nil {
 		return Listing{}, fmt.Errorf("list movies: %w", err)
 	}
@@ -144,6 +132,63 @@ ORDER BY ` + order
 		out.Movies = append(out.Movies, m)
 	}
 	return out, rows.Err()
+}
+
+// ExplainListQuery returns SQLite's query plans for the count and the page
+// that ListMovies would run for q, one step per line.
+func (s *Store) ExplainListQuery(ctx context.Context, q ListQuery) (string, error) {
+	q = q.normalized()
+	var b strings.Builder
+	countQuery, countArgs := countSQL(q.Filter)
+	pageQuery, pageArgs := pageSQL(q)
+	for _, step := range []struct {
+		query string
+		args  []any
+	}{{countQuery, countArgs}, {pageQuery, pageArgs}} {
+		rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+step.query, step.args...)
+		if err != nil {
+			return "", err
+		}
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				rows.Close()
+				return "", err
+			}
+			b.WriteString(detail + "\n")
+		}
+		rows.Close()
+	}
+	return b.String(), nil
+}
+
+func (q ListQuery) normalized() ListQuery {
+	if !q.Sort.Valid() {
+		q.Sort = SortScore
+	}
+	q.PerPage = min(max(q.PerPage, 1), MaxPerPage)
+	q.Page = max(q.Page, 1)
+	return q
+}
+
+func countSQL(f Filter) (string, []any) {
+	where, args := filterSQL(f)
+	return "SELECT count(*) FROM movies" + where, args
+}
+
+// pageSQL selects one page. The inner query picks the page's ids through the
+// sort index; genres are gathered only for the rows of that page.
+func pageSQL(q ListQuery) (string, []any) {
+	where, args := filterSQL(q.Filter)
+	order := orderBy[q.Sort]
+	query := `SELECT m.id, m.name, m.director, m.popularity, m.imdb_score, m.version,
+	(SELECT group_concat(g.name, char(31) ORDER BY g.name)
+	   FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id
+	  WHERE mg.movie_id = m.id)
+FROM (SELECT * FROM movies` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) m
+ORDER BY ` + order
+	return query, append(args, q.PerPage, (q.Page-1)*q.PerPage)
 }
 
 func scanMovie(rows *sql.Rows) (Movie, error) {

@@ -1,0 +1,230 @@
+package db
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// seededStore is a fresh database with the bundled catalog and a few movies
+// whose accents and punctuation the catalog lacks.
+func seededStore(t testing.TB) *Store {
+	t.Helper()
+	s := openTestStore(t)
+	ctx := context.Background()
+	if _, err := s.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	extra := []NewMovie{
+		{Name: "Amélie", Director: "Jean-Pierre Jeunet", Genres: []string{"Comedy", "Romance"}, IMDBScore: 8.3, Popularity: 83},
+		{Name: "Ça", Director: "Tommy Lee Wallace", Genres: []string{"Horror"}, IMDBScore: 6.8, Popularity: 50},
+		{Name: "Crouching Tiger, Hidden Dragon", Director: "Ang Lee", Genres: []string{"Action"}, IMDBScore: 7.9, Popularity: 70},
+	}
+	if _, err := s.ImportMovies(ctx, extra, nil); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func names(l Listing) []string {
+	out := make([]string, len(l.Movies))
+	for i, m := range l.Movies {
+		out[i] = m.Name
+	}
+	return out
+}
+
+func TestListMoviesSearchSemantics(t *testing.T) {
+	s := seededStore(t)
+	tests := []struct {
+		name      string
+		filter    Filter
+		wantTotal int
+		want      []string // must all be in the result
+		notWant   []string // must all be absent
+	}{
+		{"no filter", Filter{}, 249, nil, nil},
+		{"word prefix of the title", Filter{Name: "godf"}, 1, []string{"The Godfather"}, nil},
+		{"prefix of a later word", Filter{Name: "empire"}, 1, []string{"Star Wars : Episode V - The Empire Strikes Back"}, nil},
+		{"word prefix, not substring", Filter{Name: "star"}, 7, []string{"Star Wars", "The Tonight Show Starring Johnny Carson"}, []string{"American Idol : The Search for a Superstar"}},
+		{"case-insensitive", Filter{Name: "STAR wars"}, 4, []string{"Star Wars"}, []string{"Star Trek"}},
+		{"every word must match", Filter{Name: "star trek next"}, 1, []string{"Star Trek : The Next Generation"}, nil},
+		{"word order does not matter", Filter{Name: "wars star"}, 4, []string{"Star Wars"}, nil},
+		{"accent in data, none in query", Filter{Name: "amelie"}, 1, []string{"Amélie"}, nil},
+		{"accent in query and data", Filter{Name: "AMÉL"}, 1, []string{"Amélie"}, nil},
+		{"cedilla folded", Filter{Name: "ca"}, -1, []string{"Ça"}, nil},
+		{"punctuation splits words", Filter{Director: "pierre"}, 1, []string{"Amélie"}, nil},
+		{"punctuation in the query", Filter{Name: "tiger, hidden"}, 1, []string{"Crouching Tiger, Hidden Dragon"}, nil},
+		{"director word prefix", Filter{Director: "steven"}, 10, []string{"Jaws", "Shane"}, nil}, // George Stevens too
+		{"director two words", Filter{Director: "steven spielberg"}, 6, []string{"Jaws", "Jurassic Park"}, []string{"Shane"}},
+		{"director last name prefix", Filter{Director: "spiel"}, 6, []string{"Duel"}, nil},
+		{"genre exact, any case", Filter{Genre: "thriller"}, 51, []string{"Psycho"}, nil},
+		{"genre is not a prefix match", Filter{Genre: "Thrill"}, 0, nil, nil},
+		{"unknown genre", Filter{Genre: "Nope"}, 0, nil, nil},
+		{"name AND director", Filter{Name: "star", Director: "lucas"}, 2, []string{"Star Wars", "Star Wars : Episode I - The Phantom Menace"}, nil},
+		{"name AND genre", Filter{Name: "star", Genre: "Sci-Fi"}, -1, []string{"Star Wars"}, []string{"The Tonight Show Starring Johnny Carson"}},
+		{"all three filters", Filter{Name: "jaws", Director: "spielberg", Genre: "Thriller"}, 1, []string{"Jaws"}, nil},
+		{"no match", Filter{Name: "zzzzzz"}, 0, nil, nil},
+		{"FTS syntax is only text", Filter{Name: `star" OR "trek`}, 0, nil, nil},
+		{"FTS operators are words", Filter{Name: "NOT star"}, 0, nil, nil},
+		{"only punctuation filters nothing", Filter{Name: `"*()`}, 249, nil, nil},
+		{"column filter syntax is text", Filter{Name: "director:lucas"}, 0, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := s.ListMovies(context.Background(), ListQuery{Filter: tt.filter, PerPage: MaxPerPage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantTotal >= 0 && l.Total != tt.wantTotal {
+				t.Errorf("total = %d, want %d (got %v)", l.Total, tt.wantTotal, names(l))
+			}
+			got := names(l)
+			for _, w := range tt.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("missing %q in %v", w, got)
+				}
+			}
+			for _, w := range tt.notWant {
+				if slices.Contains(got, w) {
+					t.Errorf("unexpected %q in result", w)
+				}
+			}
+		})
+	}
+}
+
+func TestListMoviesSortAndPaging(t *testing.T) {
+	s := seededStore(t)
+	ctx := context.Background()
+	all, err := s.ListMovies(ctx, ListQuery{PerPage: MaxPerPage, Page: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(all.Movies); i++ {
+		a, b := all.Movies[i-1], all.Movies[i]
+		if a.IMDBScore < b.IMDBScore || (a.IMDBScore == b.IMDBScore && a.ID > b.ID) {
+			t.Fatalf("default order is not score descending then id: %v before %v", a, b)
+		}
+	}
+	byName, _ := s.ListMovies(ctx, ListQuery{Sort: SortName, PerPage: 10})
+	if !slices.IsSortedFunc(byName.Movies, func(a, b Movie) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }) {
+		t.Errorf("sort=name is not alphabetical: %v", names(byName))
+	}
+	byPop, _ := s.ListMovies(ctx, ListQuery{Sort: SortPopularity, PerPage: 10})
+	if !slices.IsSortedFunc(byPop.Movies, func(a, b Movie) int { return int(b.Popularity - a.Popularity) }) {
+		t.Errorf("sort=popularity is not descending")
+	}
+
+	// Walking the pages visits every movie exactly once.
+	seen := map[int64]bool{}
+	for p := 1; p <= 5; p++ {
+		l, err := s.ListMovies(ctx, ListQuery{Sort: SortPopularity, Page: p, PerPage: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range l.Movies {
+			if seen[m.ID] {
+				t.Fatalf("movie %d on two pages", m.ID)
+			}
+			seen[m.ID] = true
+		}
+	}
+	if len(seen) != 249 {
+		t.Errorf("pages held %d movies, want 249", len(seen))
+	}
+
+	pages := []struct {
+		name                  string
+		q                     ListQuery
+		wantPage, wantPerPage int
+		wantFirst, wantLast   int
+		wantLen               int
+	}{
+		{"first page", ListQuery{Page: 1, PerPage: 50}, 1, 50, 1, 50, 50},
+		{"last partial page", ListQuery{Page: 5, PerPage: 50}, 5, 50, 201, 249, 49},
+		{"past the end clamps to the last page", ListQuery{Page: 99, PerPage: 50}, 5, 50, 201, 249, 49},
+		{"page zero clamps to 1", ListQuery{Page: 0, PerPage: 50}, 1, 50, 1, 50, 50},
+		{"negative page clamps to 1", ListQuery{Page: -3, PerPage: 50}, 1, 50, 1, 50, 50},
+		{"per page capped", ListQuery{Page: 1, PerPage: 5000}, 1, 200, 1, 200, 200},
+		{"per page at least 1", ListQuery{Page: 2, PerPage: 0}, 2, 1, 2, 2, 1},
+		{"empty result is page 1 of 1", ListQuery{Filter: Filter{Name: "zzzz"}, Page: 3, PerPage: 50}, 1, 50, 0, -1, 0},
+	}
+	for _, tt := range pages {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := s.ListMovies(ctx, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Page != tt.wantPage || l.PerPage != tt.wantPerPage || l.First() != tt.wantFirst || l.Last() != tt.wantLast || len(l.Movies) != tt.wantLen {
+				t.Errorf("page %d per %d movies %d-%d (%d), want page %d per %d movies %d-%d (%d)",
+					l.Page, l.PerPage, l.First(), l.Last(), len(l.Movies), tt.wantPage, tt.wantPerPage, tt.wantFirst, tt.wantLast, tt.wantLen)
+			}
+		})
+	}
+}
+
+func TestMovieGenresAreTrimmedAndNormalised(t *testing.T) {
+	s := seededStore(t)
+	ctx := context.Background()
+	l, err := s.ListMovies(ctx, ListQuery{Filter: Filter{Name: "wizard of oz"}, PerPage: 10})
+	if err != nil || len(l.Movies) != 1 {
+		t.Fatalf("wizard of oz: %v %v", err, names(l))
+	}
+	want := []string{"Adventure", "Family", "Fantasy", "Musical"}
+	if !slices.Equal(l.Movies[0].Genres, want) {
+		t.Errorf("genres = %q, want %q", l.Movies[0].Genres, want)
+	}
+	genres, err := s.Genres(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range genres {
+		if g != strings.TrimSpace(g) {
+			t.Errorf("genre %q has stray spaces", g)
+		}
+	}
+	var n int
+	if err := s.read.QueryRow("SELECT count(*) FROM genres WHERE name = 'Thriller'").Scan(&n); err != nil || n != 1 {
+		t.Errorf("Thriller stored %d times (%v), want once", n, err)
+	}
+}
+
+// TestSearchUsesIndexes proves the filtered listing reads the FTS index and
+// the sort index instead of scanning the movies table.
+func TestSearchUsesIndexes(t *testing.T) {
+	s := seededStore(t)
+	tests := []struct {
+		name    string
+		q       ListQuery
+		want    []string
+		notWant []string
+	}{
+		// "SCAN movies\n" (no index) would be a full table scan.
+		{"title search", ListQuery{Filter: Filter{Name: "star"}, Sort: SortScore}, []string{"SCAN movies_fts VIRTUAL TABLE INDEX", "SEARCH movies USING INTEGER PRIMARY KEY"}, []string{"SCAN movies\n"}},
+		{"director search", ListQuery{Filter: Filter{Director: "spiel"}, Sort: SortName}, []string{"SCAN movies_fts VIRTUAL TABLE INDEX"}, []string{"SCAN movies\n"}},
+		{"genre filter", ListQuery{Filter: Filter{Genre: "Drama"}}, []string{"movie_genres_by_genre"}, []string{"SCAN movies\n"}},
+		{"unfiltered page by score", ListQuery{Sort: SortScore}, []string{"SCAN movies USING INDEX movies_by_score"}, []string{"SCAN movies\n"}},
+		{"unfiltered page by name", ListQuery{Sort: SortName}, []string{"SCAN movies USING INDEX movies_by_name"}, []string{"SCAN movies\n"}},
+		{"unfiltered page by popularity", ListQuery{Sort: SortPopularity}, []string{"SCAN movies USING INDEX movies_by_popularity"}, []string{"SCAN movies\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, err := s.ExplainListQuery(context.Background(), tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(plan, w) {
+					t.Errorf("plan lacks %q:\n%s", w, plan)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(plan, w) {
+					t.Errorf("plan has %q:\n%s", w, plan)
+				}
+			}
+		})
+	}
+}
