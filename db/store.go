@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/url"
 	"runtime"
+	"sync"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the CGO-free "sqlite" driver
@@ -28,6 +29,9 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
+	// readStmts caches prepared read statements by their SQL: parsing
+	// dominated the cost of a small listing before it.
+	readStmts sync.Map // string -> *sql.Stmt
 }
 
 // Open opens (creating if needed) the SQLite database at path and migrates
@@ -59,7 +63,29 @@ func (s *Store) DB() *sql.DB { return s.write }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	s.readStmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// readStmt returns the statement for query, prepared once on the read pool
+// and bound to tx. The SQL comes only from this package, so the cache holds
+// a few dozen statements at most.
+func (s *Store) readStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	if st, ok := s.readStmts.Load(query); ok {
+		return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
+	}
+	st, err := s.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.readStmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		st = prev.(*sql.Stmt)
+	}
+	return tx.StmtContext(ctx, st), nil
 }
 
 // Ping checks that the database answers a query.
