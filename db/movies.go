@@ -118,7 +118,7 @@ func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
 	defer tx.Rollback()
 
 	out := Listing{PerPage: q.PerPage}
-	catalogSize, err := s.count(ctx, tx, "SELECT count(*) FROM movies", nil)
+	catalogSize, err := s.count(ctx, tx, catalogSizeSQL, nil)
 	if err != nil {
 		return Listing{}, err
 	}
@@ -163,6 +163,25 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, query string, args []any)
 		return 0, fmt.Errorf("count: %w", err)
 	}
 	return n, nil
+}
+
+const catalogSizeSQL = "SELECT count(*) FROM movies"
+
+// readQueries lists every statement ListMovies can run: each filter shape
+// (text, genre, both, neither) in each order, read either way.
+func readQueries() []string {
+	var out []string
+	add := func(q string, _ []any) { out = append(out, q) }
+	add(catalogSizeSQL, nil)
+	for _, f := range []Filter{{}, {Name: "x"}, {Genre: "x"}, {Name: "x", Genre: "x"}} {
+		add(compileFilter(f).countSQL())
+		for _, sort := range Sorts {
+			for _, walk := range []bool{false, true} {
+				add(pageSQL(ListQuery{Filter: f, Sort: sort}, walk))
+			}
+		}
+	}
+	return out
 }
 
 // walkSortIndex decides how to find a page of matches. Walking the sort

@@ -288,3 +288,48 @@ func TestWalkSortIndexChoosesTheCheaperWay(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryListingStatementIsPreparedUpFront guards against a deadlock: a
+// statement prepared on the pool while every connection is held by a read
+// transaction waits forever.
+func TestEveryListingStatementIsPreparedUpFront(t *testing.T) {
+	s := openTestStore(t)
+	prepared := map[string]bool{}
+	s.readStmts.Range(func(k, _ any) bool {
+		prepared[k.(string)] = true
+		return true
+	})
+	for _, f := range []Filter{{}, {Name: "star"}, {Director: "lee"}, {Name: "a", Director: "b"}, {Genre: "Drama"}, {Name: "a", Genre: "Drama"}} {
+		count, _ := compileFilter(f).countSQL()
+		if !prepared[count] {
+			t.Errorf("count for %+v is not prepared", f)
+		}
+		for _, sort := range Sorts {
+			for _, walk := range []bool{false, true} {
+				if q, _ := pageSQL(ListQuery{Filter: f, Sort: sort}, walk); !prepared[q] {
+					t.Errorf("page for %+v %s walk=%v is not prepared", f, sort, walk)
+				}
+			}
+		}
+	}
+}
+
+// TestListMoviesUnderConcurrency runs more concurrent listings than the read
+// pool has connections, with every filter shape, and must finish.
+func TestListMoviesUnderConcurrency(t *testing.T) {
+	s := seededStore(t)
+	ctx := context.Background()
+	filters := []Filter{{}, {Name: "s"}, {Genre: "Drama"}, {Name: "the", Genre: "Drama"}, {Director: "a"}}
+	errs := make(chan error, 64)
+	for i := range 64 {
+		go func() {
+			_, err := s.ListMovies(ctx, ListQuery{Filter: filters[i%len(filters)], Sort: Sorts[i%len(Sorts)], Page: 1 + i%3, PerPage: 20})
+			errs <- err
+		}()
+	}
+	for range 64 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

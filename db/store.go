@@ -54,7 +54,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	conns := max(4, 2*runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(conns)
 	read.SetMaxIdleConns(conns)
-	return &Store{write: write, read: read}, nil
+	s := &Store{write: write, read: read}
+	if err := s.prepareReads(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // DB is the writer handle, for packages that need the raw connection (the
@@ -70,22 +75,29 @@ func (s *Store) Close() error {
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
-// readStmt returns the statement for query, prepared once on the read pool
-// and bound to tx. The SQL comes only from this package, so the cache holds
-// a few dozen statements at most.
+// readStmt returns the statement for query bound to tx. Statements are
+// prepared on the pool when the store opens; preparing one here would need
+// a second connection while tx holds one, and under load every connection
+// can be held by a transaction waiting for another: a deadlock. So a query
+// that was not prepared up front is prepared on tx's own connection.
 func (s *Store) readStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
 	if st, ok := s.readStmts.Load(query); ok {
 		return tx.StmtContext(ctx, st.(*sql.Stmt)), nil
 	}
-	st, err := s.read.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
+	return tx.PrepareContext(ctx, query)
+}
+
+// prepareReads prepares every read statement the store can run, so that
+// readStmt always finds them.
+func (s *Store) prepareReads(ctx context.Context) error {
+	for _, query := range readQueries() {
+		st, err := s.read.PrepareContext(ctx, query)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", query, err)
+		}
+		s.readStmts.Store(query, st)
 	}
-	if prev, loaded := s.readStmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		st = prev.(*sql.Stmt)
-	}
-	return tx.StmtContext(ctx, st), nil
+	return nil
 }
 
 // Ping checks that the database answers a query.

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Load test on loopback: builds bin/fimdb, loads the bundled catalog plus
+# synthetic movies up to N, serves it on 127.0.0.1 and runs wrk -t2 -c50
+# against the listing. Bounded: DURATION seconds per URL, then it stops.
+#
+#   bench/wrk.sh [N]          # N movies in all (default 246)
+#   DURATION=30 bench/wrk.sh 100000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-246}
+duration=${DURATION:-10}
+port=${PORT:-18099}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+
+dir=$(mktemp -d)
+server=
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+
+make -s build
+if [ "$n" -gt 246 ]; then
+  go run ./bench/gen -n $((n - 246)) > "$dir/movies.json"
+  ./bin/fimdb import --db "$dir/fimdb.db" "$dir/movies.json" | head -1
+fi
+./bin/fimdb serve --addr "127.0.0.1:$port" --db "$dir/fimdb.db" 2>"$dir/server.log" &
+server=$!
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
+  sleep 0.1
+done
+
+echo "movies=$n wrk -t2 -c50 -d${duration}s"
+for path in "/listing?name=Star" "/listing" "/listing?genre=Drama" "/listing?name=the&genre=Drama"; do
+  for kind in page fragment; do
+    header=()
+    [ "$kind" = fragment ] && header=(-H "HX-Request: true")
+    out=$(wrk -t2 -c50 -d"${duration}s" --latency "${header[@]}" "http://127.0.0.1:$port$path")
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr '\n' ' ' || true)
+    printf '%-34s %-9s %10s req/s  p50 %-8s p99 %-8s %s\n' "$path" "$kind" "$rps" "$p50" "$p99" "$errors"
+  done
+done
