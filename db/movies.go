@@ -109,8 +109,23 @@ func (l Listing) Last() int {
 
 // ListMovies returns one page of the movies matching q, with the total count.
 // The count and the page come from one read transaction, so they agree.
+// Results are cached until the database changes; callers must treat the
+// returned movies as read-only.
 func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
 	q = q.normalized()
+	q.Filter = Filter{Name: q.Name, Director: q.Director, Genre: strings.TrimSpace(q.Genre)}
+	cached, version, ok, err := s.cache.listing(ctx, q)
+	if err != nil || ok {
+		return cached, err
+	}
+	l, err := s.listMovies(ctx, q)
+	if err == nil {
+		s.cache.storeListing(q, version, l)
+	}
+	return l, err
+}
+
+func (s *Store) listMovies(ctx context.Context, q ListQuery) (Listing, error) {
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return Listing{}, err
@@ -360,8 +375,21 @@ func searchWords(q string) []string {
 	})
 }
 
-// Genres lists the genres that at least one movie has, by name.
+// Genres lists the genres that at least one movie has, by name. The list is
+// cached until the database changes; callers must not modify it.
 func (s *Store) Genres(ctx context.Context) ([]string, error) {
+	cached, version, err := s.cache.cachedGenres(ctx)
+	if err != nil || cached != nil {
+		return cached, err
+	}
+	genres, err := s.genres(ctx)
+	if err == nil {
+		s.cache.storeGenres(version, genres)
+	}
+	return genres, err
+}
+
+func (s *Store) genres(ctx context.Context) ([]string, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT name FROM genres g
 WHERE EXISTS (SELECT 1 FROM movie_genres mg WHERE mg.genre_id = g.id)
 ORDER BY name`)
@@ -369,7 +397,7 @@ ORDER BY name`)
 		return nil, fmt.Errorf("list genres: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	out := []string{}
 	for rows.Next() {
 		var g string
 		if err := rows.Scan(&g); err != nil {

@@ -32,6 +32,8 @@ type Store struct {
 	// readStmts caches prepared read statements by their SQL: parsing
 	// dominated the cost of a small listing before it.
 	readStmts sync.Map // string -> *sql.Stmt
+	cache     *readCache
+	cacheDB   *sql.DB
 }
 
 // Open opens (creating if needed) the SQLite database at path and migrates
@@ -55,6 +57,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetMaxOpenConns(conns)
 	read.SetMaxIdleConns(conns)
 	s := &Store{write: write, read: read}
+	if s.cacheDB, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.cache, err = newReadCache(ctx, s.cacheDB); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.prepareReads(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -72,7 +82,14 @@ func (s *Store) Close() error {
 		st.(*sql.Stmt).Close()
 		return true
 	})
-	return errors.Join(s.read.Close(), s.write.Close())
+	var errs []error
+	if s.cache != nil {
+		errs = append(errs, s.cache.close())
+	}
+	if s.cacheDB != nil {
+		errs = append(errs, s.cacheDB.Close())
+	}
+	return errors.Join(append(errs, s.read.Close(), s.write.Close())...)
 }
 
 // readStmt returns the statement for query bound to tx. Statements are

@@ -1,23 +1,25 @@
 package handlers
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 )
 
-// render writes a component into a buffer first, so a failing template never
-// sends half a page, then sends it with status. It renders with the user
-// context, which carries the locale (fasthttp's own context does not).
+// render writes a component into the response body, which fasthttp buffers
+// (and pools) until the handler returns: a failing template is wiped and
+// never sends half a page. It renders with the user context, which carries
+// the locale (fasthttp's own context does not).
 func render(c *fiber.Ctx, status int, component templ.Component) error {
-	var buf bytes.Buffer
-	if err := component.Render(c.UserContext(), &buf); err != nil {
+	c.Response().ResetBody()
+	if err := component.Render(c.UserContext(), c.Response().BodyWriter()); err != nil {
+		c.Response().ResetBody()
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(status).Send(buf.Bytes())
+	c.Status(status)
+	return nil
 }
 
 // varyOnRepresentation marks a response as depending on the headers that

@@ -12,6 +12,7 @@ import (
 	"fimdb/db"
 
 	"github.com/invopop/ctxi18n"
+	"github.com/invopop/ctxi18n/i18n"
 )
 
 // InputError is a request problem shown to the person who made it.
@@ -52,6 +53,19 @@ func (v ListingView) URL(page int) string {
 		return "/listing"
 	}
 	return "/listing?" + q.Encode()
+}
+
+// CardLabels are the translated words every movie card repeats.
+type CardLabels struct {
+	Score, DirectedBy, Popularity string
+}
+
+func newCardLabels(ctx context.Context) CardLabels {
+	return CardLabels{
+		Score:      i18n.T(ctx, "listing.score"),
+		DirectedBy: i18n.T(ctx, "listing.directed_by"),
+		Popularity: i18n.T(ctx, "listing.popularity"),
+	}
 }
 
 // perPageChoices offers the usual page sizes plus the current one, so a

@@ -1,0 +1,94 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// maxCachedListings bounds the listing cache; when full it starts over,
+// which is cheap and keeps the hot entries coming back within a request.
+const maxCachedListings = 4096
+
+// readCache keeps listing results until the database changes. Whether it
+// changed is asked of SQLite itself (PRAGMA data_version on a connection of
+// its own), so writes by other processes, such as `fimdb import` beside a
+// running server, invalidate it as surely as the server's own.
+type readCache struct {
+	conn *sql.Conn // held for the store's lifetime: data_version is per connection
+
+	mu       sync.Mutex
+	version  int64
+	listings map[ListQuery]Listing
+	genres   []string
+}
+
+func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cache connection: %w", err)
+	}
+	return &readCache{conn: conn, version: -1, listings: map[ListQuery]Listing{}}, nil
+}
+
+// sync drops everything when the database changed since the last call.
+// Callers hold c.mu.
+func (c *readCache) sync(ctx context.Context) error {
+	var v int64
+	if err := c.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		return fmt.Errorf("data_version: %w", err)
+	}
+	if v != c.version {
+		c.version = v
+		clear(c.listings)
+		c.genres = nil
+	}
+	return nil
+}
+
+// listing returns a cached result for q and the version it must be stored
+// under if it has to be computed.
+func (c *readCache) listing(ctx context.Context, q ListQuery) (Listing, int64, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.sync(ctx); err != nil {
+		return Listing{}, 0, false, err
+	}
+	l, ok := c.listings[q]
+	return l, c.version, ok, nil
+}
+
+// storeListing keeps l unless the database changed while it was computed.
+func (c *readCache) storeListing(q ListQuery, version int64, l Listing) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.version {
+		return
+	}
+	if len(c.listings) >= maxCachedListings {
+		clear(c.listings)
+	}
+	c.listings[q] = l
+}
+
+func (c *readCache) cachedGenres(ctx context.Context) ([]string, int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.sync(ctx); err != nil {
+		return nil, 0, err
+	}
+	return c.genres, c.version, nil
+}
+
+func (c *readCache) storeGenres(version int64, genres []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version == c.version {
+		c.genres = genres
+	}
+}
+
+func (c *readCache) close() error {
+	return c.conn.Close()
+}

@@ -1,0 +1,74 @@
+package db
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestListingCacheSeesEveryWrite checks that no write, by this store or by
+// another process's connection to the same file, leaves a stale listing.
+func TestListingCacheSeesEveryWrite(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cache.db")
+	server, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	if _, err := server.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := ListQuery{Filter: Filter{Name: "zebra"}, PerPage: 10}
+	genresBefore, _ := server.Genres(ctx)
+	if l, _ := server.ListMovies(ctx, q); l.Total != 0 {
+		t.Fatalf("zebra before any write: %d", l.Total)
+	}
+
+	// A write through the same store.
+	if _, err := server.ImportMovies(ctx, []NewMovie{{Name: "Zebra One", Director: "A", Genres: []string{"Zoology"}, IMDBScore: 5, Popularity: 5}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := server.ListMovies(ctx, q); l.Total != 1 {
+		t.Errorf("after a write by the same store: total %d, want 1", l.Total)
+	}
+	if g, _ := server.Genres(ctx); !slices.Contains(g, "Zoology") || len(g) != len(genresBefore)+1 {
+		t.Errorf("genres after the write: %v", g)
+	}
+
+	// A write by another process (here: another store on the same file).
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.ImportMovies(ctx, []NewMovie{{Name: "Zebra Two", Director: "B", IMDBScore: 5, Popularity: 5}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := server.ListMovies(ctx, q); l.Total != 2 {
+		t.Errorf("after a write by another connection: total %d, want 2", l.Total)
+	}
+}
+
+func TestListingCacheKeysOnTheWholeQuery(t *testing.T) {
+	s := seededStore(t)
+	ctx := context.Background()
+	for _, q := range []ListQuery{
+		{Filter: Filter{Name: "star"}, PerPage: 2, Page: 1},
+		{Filter: Filter{Name: "star"}, PerPage: 2, Page: 2},
+		{Filter: Filter{Name: "star"}, PerPage: 3, Page: 1},
+		{Filter: Filter{Name: "star"}, PerPage: 2, Page: 1, Sort: SortName},
+		{Filter: Filter{Name: "star", Genre: "Sci-Fi"}, PerPage: 2, Page: 1},
+	} {
+		cached, _ := s.ListMovies(ctx, q) // the second call is served from the cache
+		cached, _ = s.ListMovies(ctx, q)
+		fresh, err := s.listMovies(ctx, q.normalized())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(names(cached), names(fresh)) || cached.Total != fresh.Total || cached.Page != fresh.Page {
+			t.Errorf("%+v: cached %v (%d), fresh %v (%d)", q, names(cached), cached.Total, names(fresh), fresh.Total)
+		}
+	}
+}
