@@ -8,7 +8,7 @@ NPM     := node_modules/.package-lock.json
 # Third-party front-end files, copied from npm packages into the embed tree.
 VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(VENDOR)/material-symbols-outlined.woff2
 
-.PHONY: all build run test lint generate check-generated assets bench clean
+.PHONY: all build run test e2e screenshots lint generate check-generated assets bench clean
 
 all: build
 
@@ -23,6 +23,15 @@ run: build
 ## test: formatting, vet, staticcheck, generated code, and go test -race
 test: assets check-generated lint
 	$(GO) test -race -count=1 ./...
+
+## e2e: only the browser tests (Debian's chromium drives bin/fimdb)
+e2e: assets
+	$(GO) test -count=1 ./e2e/
+
+## screenshots: PNGs of the main pages, phone and desktop, light and dark
+screenshots: assets
+	SCREENSHOTS_DIR=$(CURDIR)/screenshots $(GO) test -count=1 -run TestScreenshots ./e2e/
+	@echo "screenshots written to $(CURDIR)/screenshots"
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); \

@@ -16,6 +16,14 @@
     });
   });
 
+  // On a phone the genre chips scroll sideways: keep the chosen one in view.
+  function showCheckedGenre() {
+    var chip = document.querySelector(".genre-chip:has(input:checked)");
+    if (chip) chip.scrollIntoView({ block: "nearest", inline: "center" });
+  }
+  document.addEventListener("DOMContentLoaded", showCheckedGenre);
+  document.addEventListener("htmx:historyRestore", showCheckedGenre);
+
   // Tell assistive technology when the results are being replaced.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var results = document.getElementById("results");
