@@ -70,7 +70,7 @@ $(VENDOR)/material-symbols-outlined.woff2: $(NPM)
 
 ## bench: listing and search benchmarks at 246 and 100,000 movies
 bench: assets
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./bench/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./bench/ ./db/
 
 clean:
 	rm -rf bin $(VENDOR) node_modules
