@@ -118,11 +118,22 @@ func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
 	if err != nil || ok {
 		return cached, err
 	}
-	l, err := s.listMovies(ctx, q)
-	if err == nil {
-		s.cache.storeListing(q, version, l)
+	// Concurrent misses for one query run it once: when a popular search
+	// first arrives, fifty clients must not run fifty identical scans.
+	key := fmt.Sprintf("%d\x00%#v", version, q)
+	v, err, _ := s.listingCalls.Do(key, func() (any, error) {
+		// Shared by every waiting caller, so no one caller's cancellation
+		// may fail the others.
+		l, err := s.listMovies(context.WithoutCancel(ctx), q)
+		if err == nil {
+			s.cache.storeListing(q, version, l)
+		}
+		return l, err
+	})
+	if err != nil {
+		return Listing{}, err
 	}
-	return l, err
+	return v.(Listing), nil
 }
 
 func (s *Store) listMovies(ctx context.Context, q ListQuery) (Listing, error) {

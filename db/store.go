@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/pressly/goose/v3"
+	"golang.org/x/sync/singleflight"
 	_ "modernc.org/sqlite" // registers the CGO-free "sqlite" driver
 )
 
@@ -34,6 +35,8 @@ type Store struct {
 	readStmts sync.Map // string -> *sql.Stmt
 	cache     *readCache
 	cacheDB   *sql.DB
+	// listingCalls merges concurrent identical listing queries.
+	listingCalls singleflight.Group
 }
 
 // Open opens (creating if needed) the SQLite database at path and migrates
