@@ -11,12 +11,12 @@ import (
 // which is cheap and keeps the hot entries coming back within a request.
 const maxCachedListings = 4096
 
-// readCache keeps listing results until the database changes. Whether it
-// changed is asked of SQLite itself (PRAGMA data_version on a connection of
-// its own), so writes by other processes, such as `fimdb import` beside a
-// running server, invalidate it as surely as the server's own.
+// readCache keeps listing results until the catalog changes. Triggers count
+// every change to movies and their genres in app_meta's catalog_version, so
+// writes by other processes, such as `fimdb import` beside a running server,
+// invalidate it as surely as the server's own, while session writes do not.
 type readCache struct {
-	conn *sql.Conn // held for the store's lifetime: data_version is per connection
+	conn *sql.Conn // one connection, so each check is a single cheap read
 
 	mu       sync.Mutex
 	version  int64
@@ -32,12 +32,12 @@ func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
 	return &readCache{conn: conn, version: -1, listings: map[ListQuery]Listing{}}, nil
 }
 
-// sync drops everything when the database changed since the last call.
+// sync drops everything when the catalog changed since the last call.
 // Callers hold c.mu.
 func (c *readCache) sync(ctx context.Context) error {
 	var v int64
-	if err := c.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
-		return fmt.Errorf("data_version: %w", err)
+	if err := c.conn.QueryRowContext(ctx, "SELECT value FROM app_meta WHERE key = 'catalog_version'").Scan(&v); err != nil {
+		return fmt.Errorf("catalog version: %w", err)
 	}
 	if v != c.version {
 		c.version = v

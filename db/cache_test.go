@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// TestListingCacheSeesEveryWrite checks that no write, by this store or by
-// another process's connection to the same file, leaves a stale listing.
+// TestListingCacheSeesEveryWrite checks that no catalog write, by this store
+// or by another process's connection to the same file, leaves a stale
+// listing, and that writes elsewhere do not count as catalog changes.
 func TestListingCacheSeesEveryWrite(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "cache.db")
@@ -48,6 +49,23 @@ func TestListingCacheSeesEveryWrite(t *testing.T) {
 	}
 	if l, _ := server.ListMovies(ctx, q); l.Total != 2 {
 		t.Errorf("after a write by another connection: total %d, want 2", l.Total)
+	}
+
+	// Deleting a movie (as admins will) and writing other tables.
+	if _, err := other.write.Exec("DELETE FROM movies WHERE name = 'Zebra One'"); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := server.ListMovies(ctx, q); l.Total != 1 {
+		t.Errorf("after a delete: total %d, want 1", l.Total)
+	}
+	var before, after string
+	server.read.QueryRow("SELECT value FROM app_meta WHERE key = 'catalog_version'").Scan(&before)
+	if _, err := server.write.Exec("INSERT INTO app_meta (key, value) VALUES ('unrelated', 'x')"); err != nil {
+		t.Fatal(err)
+	}
+	server.read.QueryRow("SELECT value FROM app_meta WHERE key = 'catalog_version'").Scan(&after)
+	if before != after {
+		t.Errorf("a write outside the catalog moved catalog_version from %s to %s", before, after)
 	}
 }
 
