@@ -25,7 +25,7 @@ import (
 var version = "dev"
 
 func main() {
-	if err := newCLI(os.Stdout, os.Stderr).Run(os.Args); err != nil {
+	if err := newCLI(os.Stdin, os.Stdout, os.Stderr).Run(os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "fimdb:", err)
 		os.Exit(1)
 	}
@@ -38,16 +38,19 @@ var dbFlag = &cli.StringFlag{
 	EnvVars: []string{"FIMDB_DB"},
 }
 
-func newCLI(stdout, stderr io.Writer) *cli.App {
+func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	serve := &cli.Command{
 		Name:  "serve",
 		Usage: "serve the web app (the default command)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Usage: "address to listen on", Value: ":8080", EnvVars: []string{"FIMDB_ADDR"}},
 			dbFlag,
+			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark session cookies Secure (serve behind TLS)", EnvVars: []string{"FIMDB_SECURE_COOKIES"}},
 		},
 		Action: func(c *cli.Context) error {
-			return serve(c.Context, c.String("addr"), c.String("db"), newLogger(stderr))
+			return serve(c.Context, serveConfig{
+				addr: c.String("addr"), dbPath: c.String("db"), secureCookies: c.Bool("secure-cookies"),
+			}, newLogger(stderr), stderr)
 		},
 	}
 	return &cli.App{
@@ -70,6 +73,8 @@ func newCLI(stdout, stderr io.Writer) *cli.App {
 					return importFile(c.Context, c.String("db"), c.Args().First(), stdout, stderr)
 				},
 			},
+			userCommand(stdin, stdout),
+			tokenCommand(stdout),
 		},
 		DefaultCommand: "serve",
 	}
@@ -79,15 +84,20 @@ func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
+type serveConfig struct {
+	addr, dbPath  string
+	secureCookies bool
+}
+
 // serve runs the web app until SIGINT or SIGTERM, then lets in-flight
 // requests finish before it closes the database.
-func serve(ctx context.Context, addr, dbPath string, log *slog.Logger) error {
+func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, console io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := i18n.Load(); err != nil {
 		return fmt.Errorf("translations: %w", err)
 	}
-	store, err := db.Open(ctx, dbPath)
+	store, err := db.Open(ctx, cfg.dbPath)
 	if err != nil {
 		return err
 	}
@@ -99,11 +109,14 @@ func serve(ctx context.Context, addr, dbPath string, log *slog.Logger) error {
 	if added > 0 {
 		log.Info("loaded the bundled catalog", "movies", added)
 	}
+	if err := bootstrapAdmin(ctx, store, os.Getenv("FIMDB_ADMIN_EMAIL"), os.Getenv("FIMDB_ADMIN_PASSWORD"), console); err != nil {
+		return err
+	}
 
-	app := handlers.New(handlers.Deps{Store: store, Log: log})
+	app := handlers.New(handlers.Deps{Store: store, Log: log, SecureCookies: cfg.secureCookies})
 	listenErr := make(chan error, 1)
-	go func() { listenErr <- app.Listen(addr) }()
-	log.Info("fimdb is listening", "addr", addr, "db", dbPath, "version", version)
+	go func() { listenErr <- app.Listen(cfg.addr) }()
+	log.Info("fimdb is listening", "addr", cfg.addr, "db", cfg.dbPath, "version", version)
 
 	select {
 	case err := <-listenErr:

@@ -22,7 +22,10 @@ if [ "$n" -gt 246 ]; then
   go run ./bench/gen -n $((n - 246)) > "$dir/movies.json"
   ./bin/fimdb import --db "$dir/fimdb.db" "$dir/movies.json" | head -1
 fi
-./bin/fimdb serve --addr "127.0.0.1:$port" --db "$dir/fimdb.db" 2>"$dir/server.log" &
+# The listing needs a signed-in viewer: scripts use a bearer token.
+./bin/fimdb user add --db "$dir/fimdb.db" --password "wrk load passphrase" wrk@example.com >/dev/null
+token=$(./bin/fimdb token create --db "$dir/fimdb.db" wrk@example.com | tail -1)
+FIMDB_ADMIN_PASSWORD="wrk admin passphrase" ./bin/fimdb serve --addr "127.0.0.1:$port" --db "$dir/fimdb.db" >"$dir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
@@ -32,8 +35,8 @@ done
 echo "movies=$n wrk -t2 -c50 -d${duration}s"
 for path in "/listing?name=Star" "/listing" "/listing?genre=Drama" "/listing?name=the&genre=Drama"; do
   for kind in page fragment; do
-    header=()
-    [ "$kind" = fragment ] && header=(-H "HX-Request: true")
+    header=(-H "Authorization: Bearer $token")
+    [ "$kind" = fragment ] && header+=(-H "HX-Request: true")
     out=$(wrk -t2 -c50 -d"${duration}s" --latency "${header[@]}" "http://127.0.0.1:$port$path")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out")

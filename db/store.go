@@ -28,6 +28,7 @@ var ErrNotFound = errors.New("not found")
 // through a single connection (no SQLITE_BUSY between our own writers) while
 // reads use a pool that WAL lets run beside the writer.
 type Store struct {
+	path  string
 	write *sql.DB
 	read  *sql.DB
 	// readStmts caches prepared read statements by their SQL: parsing
@@ -59,7 +60,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	conns := max(4, 2*runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(conns)
 	read.SetMaxIdleConns(conns)
-	s := &Store{write: write, read: read}
+	s := &Store{path: path, write: write, read: read}
 	if s.cacheDB, err = sql.Open("sqlite", dsn(path, false)); err != nil {
 		s.Close()
 		return nil, err
@@ -157,3 +158,6 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }

@@ -110,3 +110,19 @@ func goForward(t *testing.T, ctx context.Context) {
 	t.Helper()
 	eval[chromedp.Void](t, ctx, `history.forward()`)
 }
+
+// signIn signs the tab in through the sign-in form, as a person does, and
+// waits for the page it was sent back to.
+func signIn(t *testing.T, ctx context.Context, baseURL, email, password string) {
+	t.Helper()
+	do(t, ctx,
+		chromedp.Navigate(baseURL+"/login"),
+		chromedp.WaitVisible(chromedp.ID("f-email")),
+		chromedp.SendKeys(chromedp.ID("f-email"), email),
+		chromedp.SendKeys(chromedp.ID("f-password"), password),
+	)
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid=login-submit]`))); err != nil {
+		t.Fatalf("signing in: %v", err)
+	}
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid=signed-in-as]`)))
+}

@@ -23,6 +23,7 @@ func queryOf(t *testing.T, raw string) url.Values {
 func TestLiveSearchNarrowsAndClears(t *testing.T) {
 	srv := startServer(t)
 	ctx := newTab(t)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
 	waitForSummary(t, ctx, "Movies 1–50 of 246")
 	markPage(t, ctx)
@@ -55,6 +56,7 @@ func TestLiveSearchNarrowsAndClears(t *testing.T) {
 func TestDirectorAndGenreCombine(t *testing.T) {
 	srv := startServer(t)
 	ctx := newTab(t)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
 	waitForSummary(t, ctx, "Movies 1–50 of 246")
 	markPage(t, ctx)
@@ -81,6 +83,7 @@ func TestDirectorAndGenreCombine(t *testing.T) {
 func TestNoMatchShowsTheEmptyState(t *testing.T) {
 	srv := startServer(t)
 	ctx := newTab(t)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
 	waitForSummary(t, ctx, "Movies 1–50 of 246")
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-name"), "qqqzzz"))
@@ -90,6 +93,7 @@ func TestNoMatchShowsTheEmptyState(t *testing.T) {
 func TestPagerAndBrowserHistory(t *testing.T) {
 	srv := startServer(t)
 	ctx := newTab(t)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
 	waitForSummary(t, ctx, "Movies 1–50 of 246")
 	markPage(t, ctx)
@@ -133,12 +137,13 @@ func TestFormWorksWithoutJavaScript(t *testing.T) {
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		t.Fatal(err)
 	}
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword) // the sign-in form needs no JavaScript either
 	do(t, ctx,
 		chromedp.Navigate(srv.URL+"/listing"),
-		chromedp.WaitVisible(chromedp.CSS(`button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#search button[type=submit]`)),
 		chromedp.SetValue(chromedp.ID("q-name"), "godfather"),
 	)
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`button[type=submit]`))); err != nil {
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`#search button[type=submit]`))); err != nil {
 		t.Fatalf("submitting the form: %v", err)
 	}
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid=summary]`)))

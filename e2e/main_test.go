@@ -99,6 +99,12 @@ func findChromium() (string, error) {
 		"(or point FIMDB_CHROMIUM at a Chromium binary)")
 }
 
+// The administrator every test server starts with.
+const (
+	adminEmail    = "admin@example.com"
+	adminPassword = "e2e admin passphrase"
+)
+
 // server is a fimdb process on a free loopback port with its own database.
 type server struct {
 	URL string
@@ -116,6 +122,7 @@ func startServer(t *testing.T) server {
 	l.Close()
 	dir := t.TempDir()
 	cmd := exec.Command(binary, "serve", "--addr", addr, "--db", filepath.Join(dir, "fimdb.db"))
+	cmd.Env = append(os.Environ(), "FIMDB_ADMIN_EMAIL="+adminEmail, "FIMDB_ADMIN_PASSWORD="+adminPassword)
 	logFile, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -150,11 +157,13 @@ func startServer(t *testing.T) server {
 	return server{}
 }
 
-// newTab opens a browser tab for the test. When the test fails, the tab's
-// screenshot and HTML are saved under the artifacts folder.
+// newTab opens a browser tab for the test, in a browser context of its own
+// (cookies are shared across ports on 127.0.0.1, and across tabs of one
+// context). When the test fails, the tab's screenshot and HTML are saved
+// under the artifacts folder.
 func newTab(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(browserCx)
+	ctx, cancel := chromedp.NewContext(browserCx, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -30,6 +31,7 @@ func TestScreenshots(t *testing.T) {
 		{"genre-page-2", "/listing?genre=Drama&sort=name&p=2&items=10", `[data-testid=summary]`},
 		{"no-match", "/listing?name=qqqzzz", `[data-testid=empty]`},
 		{"bad-request", "/listing?p=abc", `[data-testid=error]`},
+		{"admin", "/admin", `[data-testid=accounts]`},
 	}
 	sizes := []struct {
 		name          string
@@ -44,32 +46,43 @@ func TestScreenshots(t *testing.T) {
 				opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
 			}
 			do(t, ctx, chromedp.EmulateViewport(size.width, size.height, opts...))
+			if scheme == "light" {
+				shoot(t, ctx, dir, srv.URL+"/login", `[data-testid=login-form]`, "sign-in-"+size.name, size.width)
+				shoot(t, ctx, dir, srv.URL+"/signup", `[data-testid=signup-form]`, "sign-up-"+size.name, size.width)
+			}
+			signIn(t, ctx, srv.URL, adminEmail, adminPassword)
 			if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
 			}); err != nil {
 				t.Fatal(err)
 			}
 			for _, p := range pages {
-				do(t, ctx, chromedp.Navigate(srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.ready)))
-				// Wait for the icon font, or the picture shows ligature names.
-				waitUntil(t, ctx, "fonts", `document.fonts.status === 'loaded'`)
-				shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-				if err != nil {
-					t.Fatal(err)
-				}
-				img, err := png.Decode(bytes.NewReader(shot))
-				if err != nil {
-					t.Fatalf("%s: not a PNG: %v", p.name, err)
-				}
-				if b := img.Bounds(); int64(b.Dx()) != size.width {
-					t.Errorf("%s %s: %dpx wide, want %d", p.name, size.name, b.Dx(), size.width)
-				}
-				file := filepath.Join(dir, p.name+"-"+size.name+"-"+scheme+".png")
-				if err := os.WriteFile(file, shot, 0o644); err != nil {
-					t.Fatal(err)
-				}
+				shoot(t, ctx, dir, srv.URL+p.path, p.ready, p.name+"-"+size.name+"-"+scheme, size.width)
 			}
 		}
 	}
 	t.Logf("screenshots in %s", dir)
+}
+
+// shoot loads a page, waits for its content and its fonts, and saves what
+// the viewport shows.
+func shoot(t *testing.T, ctx context.Context, dir, url, ready, name string, width int64) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(ready)))
+	// Wait for the icon font, or the picture shows ligature names.
+	waitUntil(t, ctx, "fonts", `document.fonts.status === 'loaded'`)
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("%s: not a PNG: %v", name, err)
+	}
+	if b := img.Bounds(); int64(b.Dx()) != width {
+		t.Errorf("%s: %dpx wide, want %d", name, b.Dx(), width)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

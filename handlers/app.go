@@ -11,15 +11,17 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/session"
+	"github.com/gofiber/storage/sqlite3/v2"
 )
 
 // Deps is what the handlers need from the rest of the program.
 type Deps struct {
 	Store *db.Store
 	Log   *slog.Logger
-	// RequireUser guards the pages that need a signed-in user. Nil lets
-	// everyone in; accounts plug their middleware in here.
-	RequireUser fiber.Handler
+	// SecureCookies marks session cookies Secure; set it when fimdb is
+	// served over TLS (usually behind a proxy).
+	SecureCookies bool
 }
 
 // BodyLimit caps request bodies; nothing fimdb accepts comes near it.
@@ -40,24 +42,48 @@ func New(d Deps) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 	})
 	app.Use(recover.New())
+	app.Use(securityHeaders)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	app.Use(withLocale)
 
+	// Public, and cheap: no session is looked up for these.
 	app.Get("/healthz", health(d.Store))
 	app.Get("/static/:version/*", staticAssets())
-	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/listing", fiber.StatusFound) })
 
-	signedIn := app.Group("", orPass(d.RequireUser))
+	// Sessions and sign-in throttling share fimdb's database handle.
+	storage := sqlite3.NewFromConnection(d.Store.DB(), sqlite3.Config{Table: "fiber_storage", GCInterval: time.Minute})
+	app.Hooks().OnShutdown(storage.Close)
+	sessions := session.New(session.Config{
+		Storage:        storage,
+		Expiration:     IdleTimeout,
+		KeyLookup:      "cookie:fimdb_session",
+		CookieHTTPOnly: true,
+		CookieSameSite: "Lax",
+		CookieSecure:   d.SecureCookies,
+	})
+	auth := NewAuth(d.Log, d.Store, sessions, storage)
+	app.Use(auth.Identify)
+
+	// CSRF is checked after the role, so that a request nobody may make
+	// learns "sign in" or "not allowed", not "bad token".
+	csrf := auth.VerifyCSRF
+	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/listing", fiber.StatusFound) })
+	app.Get("/login", auth.LoginForm)
+	app.Post("/login", append([]fiber.Handler{csrf}, append(auth.SignInLimiters(), auth.Login)...)...)
+	app.Get("/signup", auth.SignupForm)
+	app.Post("/signup", csrf, auth.Signup)
+	app.Post("/logout", csrf, auth.Logout)
+
 	catalog := NewCatalog(d.Log, d.Store)
-	signedIn.Get("/listing", catalog.Listing)
+	app.Get("/listing", auth.RequireUser, catalog.Listing)
+
+	// Every /admin and /manage path needs an administrator, even those that
+	// do not exist: nobody else learns what is there.
+	admin := NewAdmin(d.Log, d.Store)
+	app.Use("/admin", auth.RequireAdmin, csrf)
+	app.Use("/manage", auth.RequireAdmin, csrf)
+	app.Get("/admin", admin.Home)
 
 	app.Use(notFound)
 	return app
-}
-
-func orPass(h fiber.Handler) fiber.Handler {
-	if h != nil {
-		return h
-	}
-	return func(c *fiber.Ctx) error { return c.Next() }
 }

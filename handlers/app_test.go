@@ -15,29 +15,76 @@ import (
 	"fimdb/i18n"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestMain(m *testing.M) {
 	if err := i18n.Load(); err != nil {
 		panic(err)
 	}
+	db.PasswordCost = bcrypt.MinCost // hashing stays real, only cheaper
 	os.Exit(m.Run())
 }
 
-// newTestApp is the real app over a fresh SQLite file with the bundled
-// catalog loaded, as on a first start.
-func newTestApp(t testing.TB) (*fiber.App, *db.Store) {
+// Accounts every test app has.
+const (
+	userEmail     = "viewer@example.com"
+	adminEmail    = "boss@example.com"
+	testPassword  = "correct horse battery"
+	anonymous     = "anonymous"
+	asUser        = "user"
+	asAdmin       = "admin"
+	asBadToken    = "bad-token"
+	asUserSession = "user-session"
+)
+
+// testApp is the real app over a fresh SQLite file with the bundled catalog
+// loaded, as on a first start, plus a user and an admin with API tokens.
+type testApp struct {
+	*fiber.App
+	store                 *db.Store
+	userToken, adminToken string
+}
+
+func newTestApp(t testing.TB) (*testApp, *db.Store) {
 	t.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "fimdb.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
 	if _, err := store.SeedBundledCatalog(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return New(Deps{Store: store}), store
+	ta := &testApp{App: New(Deps{Store: store}), store: store}
+	t.Cleanup(func() {
+		ta.Shutdown()
+		store.Close()
+	})
+	for _, acct := range []struct {
+		email, role string
+		token       *string
+	}{{userEmail, db.RoleUser, &ta.userToken}, {adminEmail, db.RoleAdmin, &ta.adminToken}} {
+		if _, err := store.CreateUser(ctx, acct.email, testPassword, acct.role); err != nil {
+			t.Fatal(err)
+		}
+		if *acct.token, err = store.CreateToken(ctx, acct.email); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ta, store
+}
+
+// authorize adds the credentials of a role to a request.
+func (ta *testApp) authorize(req *http.Request, as string) {
+	switch as {
+	case asUser, "":
+		req.Header.Set("Authorization", "Bearer "+ta.userToken)
+	case asAdmin:
+		req.Header.Set("Authorization", "Bearer "+ta.adminToken)
+	case asBadToken:
+		req.Header.Set("Authorization", "Bearer fimdb_not-a-real-token")
+	}
 }
 
 // scenario is one request and what its answer must (and must not) hold.
@@ -51,15 +98,25 @@ type scenario struct {
 	want       []string
 	notWant    []string
 	wantHeader map[string]string
+	as         string // who sends it: asUser (the default), asAdmin, anonymous, asBadToken
+	body       string // form body for unsafe methods
 }
 
-func (sc scenario) run(t *testing.T, app *fiber.App) *http.Response {
+func (sc scenario) run(t *testing.T, app *testApp) *http.Response {
 	t.Helper()
 	method := sc.method
 	if method == "" {
 		method = http.MethodGet
 	}
-	req := httptest.NewRequest(method, sc.url, nil)
+	var reqBody io.Reader
+	if sc.body != "" {
+		reqBody = strings.NewReader(sc.body)
+	}
+	req := httptest.NewRequest(method, sc.url, reqBody)
+	if sc.body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	app.authorize(req, sc.as)
 	for k, v := range sc.headers {
 		req.Header.Set(k, v)
 	}
@@ -94,10 +151,11 @@ func (sc scenario) run(t *testing.T, app *fiber.App) *http.Response {
 	return resp
 }
 
-func getJSON(t *testing.T, app *fiber.App, url string, into any) int {
+func getJSON(t *testing.T, app *testApp, url string, into any) int {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, url, nil)
 	req.Header.Set("Accept", "application/json")
+	app.authorize(req, asUser)
 	resp, err := app.Test(req, -1)
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,20 @@ type inputError struct {
 
 func (e *inputError) Error() string { return e.message }
 
+// statusError is a client error with its own status and a sentence for
+// people (401 without credentials, 403 for a bad CSRF token, 429 ...).
+type statusError struct {
+	status  int
+	message string
+}
+
+func (e *statusError) Error() string { return e.message }
+
+// forbiddenError is a signed-in user asking for what their role does not allow.
+type forbiddenError struct{}
+
+func (e *forbiddenError) Error() string { return "forbidden" }
+
 // errorHandler answers every error a handler returns: JSON clients get
 // {"error","field"}, people get a page or, for htmx, a fragment. Internal
 // errors are logged and never shown.
@@ -37,7 +51,14 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		field := ""
 		var fe *fiber.Error
 		var ie *inputError
+		var se *statusError
+		var forbidden *forbiddenError
 		switch {
+		case errors.As(err, &se):
+			status, message = se.status, se.message
+		case errors.As(err, &forbidden):
+			status = fiber.StatusForbidden
+			title, message = i18n.T(ctx, "auth.forbidden_title"), i18n.T(ctx, "auth.forbidden")
 		case errors.As(err, &ie):
 			status, field, message = fiber.StatusBadRequest, ie.field, ie.message
 			title = i18n.T(ctx, "errors.bad_request_title")

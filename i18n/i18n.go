@@ -3,7 +3,9 @@
 package i18n
 
 import (
+	"context"
 	"embed"
+	"sync"
 
 	"github.com/invopop/ctxi18n"
 )
@@ -15,7 +17,21 @@ var files embed.FS
 const Default = "en"
 
 // Load makes the embedded locales available to ctxi18n, with English as the
-// fallback for any key another locale lacks.
-func Load() error {
+// fallback for any key another locale lacks. Only the first call loads.
+func Load() error { return load() }
+
+var load = sync.OnceValue(func() error {
 	return ctxi18n.LoadWithDefault(files, Default)
+})
+
+// Context returns ctx speaking the default locale, for messages outside an
+// HTTP request (the command line).
+func Context(ctx context.Context) context.Context {
+	if err := Load(); err != nil {
+		return ctx
+	}
+	if out, err := ctxi18n.WithLocale(ctx, Default); err == nil {
+		return out
+	}
+	return ctx
 }

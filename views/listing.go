@@ -121,3 +121,11 @@ func formatInt(_ context.Context, n int) string {
 func formatScore(_ context.Context, f float64) string {
 	return strconv.FormatFloat(f, 'f', 1, 64)
 }
+
+// authAction is a sign-in or sign-up URL that carries the page to return to.
+func authAction(path, next string) string {
+	if next == "" {
+		return path
+	}
+	return path + "?" + url.Values{"next": {next}}.Encode()
+}
