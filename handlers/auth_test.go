@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -435,5 +436,58 @@ func TestRequestBodiesAreLimited(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body: %d, want 413", resp.StatusCode)
+	}
+}
+
+// TestFailedSignInsAreThrottledPerAccount tries one account from several
+// client addresses (loopback has a whole /8): after five failures the
+// account is locked for everyone, while other accounts still get in.
+func TestFailedSignInsAreThrottledPerAccount(t *testing.T) {
+	app, _ := newTestApp(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(l)
+	base := "http://" + l.Addr().String()
+
+	// clientFrom signs in from a given source address, with its own cookies.
+	clientFrom := func(ip string) func(email, password string) int {
+		jar, _ := cookiejar.New(nil)
+		dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+		client := &http.Client{Jar: jar, Timeout: 10 * time.Second,
+			Transport:     &http.Transport{DialContext: dialer.DialContext},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		return func(email, password string) int {
+			resp, err := client.Get(base + "/login")
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			m := csrfField.FindStringSubmatch(string(page))
+			if m == nil {
+				t.Fatalf("no CSRF token from %s", ip)
+			}
+			resp, err = client.PostForm(base+"/login", url.Values{"email": {email}, "password": {password}, "_csrf": {m[1]}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+	}
+	for i := range maxSignInFailures {
+		ip := fmt.Sprintf("127.0.0.%d", 10+i) // a new address for every try
+		if got := clientFrom(ip)(userEmail, "wrong password"); got != 401 {
+			t.Fatalf("failure %d from %s: %d", i+1, ip, got)
+		}
+	}
+	fresh := clientFrom("127.0.0.99")
+	if got := fresh(userEmail, testPassword); got != 429 {
+		t.Errorf("the locked account from a new address: %d, want 429", got)
+	}
+	if got := fresh(adminEmail, testPassword); got != 303 {
+		t.Errorf("another account from that address: %d, want 303", got)
 	}
 }
