@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -347,13 +346,9 @@ func scanMovie(rows *sql.Rows) (Movie, error) {
 	if err := rows.Scan(&m.ID, &m.Name, &m.Director, &m.Popularity, &m.IMDBScore, &m.Version, &genres); err != nil {
 		return Movie{}, fmt.Errorf("scan movie: %w", err)
 	}
-	m.Genres = []string{}
-	if genres.String != "" {
-		// Sorted here: an ORDER BY inside group_concat costs a temporary
-		// b-tree per movie.
-		m.Genres = strings.Split(genres.String, "\x1f")
-		slices.Sort(m.Genres)
-	}
+	// Sorted in Go: an ORDER BY inside group_concat costs a temporary
+	// b-tree per movie.
+	m.Genres = splitGenres(genres.String)
 	return m, nil
 }
 

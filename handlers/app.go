@@ -83,6 +83,10 @@ func New(d Deps) *fiber.App {
 	app.Use("/admin", auth.RequireAdmin, csrf)
 	app.Use("/manage", auth.RequireAdmin, csrf)
 	app.Get("/admin", admin.Home)
+	manage := NewManage(d.Log, d.Store)
+	app.Post("/manage/add", manage.Add)
+	app.Post("/manage/update", manage.Update)
+	app.Delete("/manage/delete/:id", manage.Delete)
 
 	app.Use(notFound)
 	return app

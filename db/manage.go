@@ -1,0 +1,210 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ConflictError is an update based on a version of the movie that someone
+// else has changed since; Current is the movie as it is now.
+type ConflictError struct {
+	Current Movie
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("movie %d changed since version you edited (now version %d)", e.Current.ID, e.Current.Version)
+}
+
+// AuditEntry is one recorded change.
+type AuditEntry struct {
+	ID      int64  `json:"id"`
+	MovieID int64  `json:"movie_id"`
+	Actor   string `json:"actor"`
+	Action  string `json:"action"`
+	At      string `json:"at"`
+	Before  *Movie `json:"before"`
+	After   *Movie `json:"after"`
+}
+
+// MovieByID returns one movie, or ErrNotFound.
+func (s *Store) MovieByID(ctx context.Context, id int64) (Movie, error) {
+	return movieByID(ctx, s.read, id)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func movieByID(ctx context.Context, q queryer, id int64) (Movie, error) {
+	var m Movie
+	var genres sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT id, name, director, popularity, imdb_score, version,
+	(SELECT group_concat(g.name, char(31)) FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id WHERE mg.movie_id = movies.id)
+FROM movies WHERE id = ?`, id).Scan(&m.ID, &m.Name, &m.Director, &m.Popularity, &m.IMDBScore, &m.Version, &genres)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Movie{}, ErrNotFound
+	}
+	if err != nil {
+		return Movie{}, fmt.Errorf("movie %d: %w", id, err)
+	}
+	m.Genres = splitGenres(genres.String)
+	return m, nil
+}
+
+func splitGenres(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	out := strings.Split(s, "\x1f")
+	slices.Sort(out)
+	return out
+}
+
+// CreateMovie adds a movie and records who did it.
+func (s *Store) CreateMovie(ctx context.Context, m NewMovie, actor string) (Movie, error) {
+	m = m.Normalize()
+	if err := m.Validate(); err != nil {
+		return Movie{}, err
+	}
+	var out Movie
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		ins, err := newMovieInserter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		id, err := ins.insert(ctx, m)
+		if err != nil {
+			return err
+		}
+		if out, err = movieByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, id, actor, "create", nil, &out)
+	})
+	return out, err
+}
+
+// UpdateMovie replaces a movie's fields and genres. When version is not nil
+// and the movie has moved past it, nothing changes and a *ConflictError
+// carries the current movie.
+func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m NewMovie, actor string) (Movie, error) {
+	m = m.Normalize()
+	if err := m.Validate(); err != nil {
+		return Movie{}, err
+	}
+	var out Movie
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		before, err := movieByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if version != nil && *version != before.Version {
+			return &ConflictError{Current: before}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE movies SET name = ?, director = ?, popularity = ?, imdb_score = ?, match_key = ?,
+	version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
+			m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), id); err != nil {
+			return fmt.Errorf("update movie: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM movie_genres WHERE movie_id = ?", id); err != nil {
+			return err
+		}
+		ins, err := newMovieInserter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, g := range m.Genres {
+			gid, err := ins.genreIDFor(ctx, g)
+			if err != nil {
+				return err
+			}
+			if _, err := ins.link.ExecContext(ctx, id, gid); err != nil {
+				return err
+			}
+		}
+		if out, err = movieByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, id, actor, "update", &before, &out)
+	})
+	return out, err
+}
+
+// DeleteMovie removes a movie and records it, returning the movie as it was.
+func (s *Store) DeleteMovie(ctx context.Context, id int64, actor string) (Movie, error) {
+	var before Movie
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if before, err = movieByID(ctx, tx, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete movie: %w", err)
+		}
+		return audit(ctx, tx, id, actor, "delete", &before, nil)
+	})
+	return before, err
+}
+
+func audit(ctx context.Context, tx *sql.Tx, movieID int64, actor, action string, before, after *Movie) error {
+	encode := func(m *Movie) (any, error) {
+		if m == nil {
+			return nil, nil
+		}
+		b, err := json.Marshal(m)
+		return string(b), err
+	}
+	b, err := encode(before)
+	if err != nil {
+		return err
+	}
+	a, err := encode(after)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO audit_log (movie_id, actor, action, before, after) VALUES (?, ?, ?, ?, ?)",
+		movieID, actor, action, b, a)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// AuditLog returns the recorded changes of a movie, newest first.
+func (s *Store) AuditLog(ctx context.Context, movieID int64) ([]AuditEntry, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, movie_id, actor, action, at, before, after
+FROM audit_log WHERE movie_id = ? ORDER BY id DESC`, movieID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []AuditEntry{}
+	for rows.Next() {
+		var e AuditEntry
+		var before, after sql.NullString
+		if err := rows.Scan(&e.ID, &e.MovieID, &e.Actor, &e.Action, &e.At, &before, &after); err != nil {
+			return nil, err
+		}
+		for _, pair := range []struct {
+			raw sql.NullString
+			dst **Movie
+		}{{before, &e.Before}, {after, &e.After}} {
+			if pair.raw.Valid {
+				var m Movie
+				if err := json.Unmarshal([]byte(pair.raw.String), &m); err != nil {
+					return nil, err
+				}
+				*pair.dst = &m
+			}
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,248 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"fimdb/db"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// ManageStore is what the catalog API needs from the database.
+type ManageStore interface {
+	CreateMovie(ctx context.Context, m db.NewMovie, actor string) (db.Movie, error)
+	UpdateMovie(ctx context.Context, id int64, version *int64, m db.NewMovie, actor string) (db.Movie, error)
+	DeleteMovie(ctx context.Context, id int64, actor string) (db.Movie, error)
+}
+
+// Manage serves the seed's catalog API: /manage/add, /manage/update and
+// /manage/delete/:id, for administrators.
+type Manage struct {
+	log   *slog.Logger
+	store ManageStore
+}
+
+// NewManage builds the catalog API handlers.
+func NewManage(log *slog.Logger, store ManageStore) *Manage {
+	return &Manage{log: log, store: store}
+}
+
+// flexNumber is a number that scripts written for the original app send
+// either as a JSON number or as a numeric string ("8.5").
+type flexNumber struct {
+	set   bool
+	value float64
+	bad   bool
+}
+
+func (n *flexNumber) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		n.parse(s)
+		return nil
+	}
+	n.parse(string(b))
+	return nil
+}
+
+func (n *flexNumber) parse(s string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return
+	}
+	n.set = true
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != f { // NaN is not a number a person meant
+		n.bad = true
+		return
+	}
+	n.value = f
+}
+
+// movieRequest is the seed's body for /manage/add and /manage/update.
+type movieRequest struct {
+	ID         flexNumber `json:"id"`
+	Version    flexNumber `json:"version"`
+	Name       string     `json:"movie_name"`
+	Director   string     `json:"director"`
+	Popularity flexNumber `json:"popularity"`
+	IMDBScore  flexNumber `json:"imdb_score"`
+	Genres     string     `json:"chip_genres"`
+}
+
+// decodeMovieRequest reads a JSON or form body into one request.
+func decodeMovieRequest(c *fiber.Ctx) (movieRequest, error) {
+	var r movieRequest
+	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		if err := json.Unmarshal(c.Body(), &r); err != nil {
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) && typ.Field != "" {
+				return r, &inputError{typ.Field, fmt.Sprintf("%s must be a %s", typ.Field, jsonKind(typ.Field))}
+			}
+			return r, &inputError{"", "The request body is not valid JSON."}
+		}
+		return r, nil
+	}
+	r.Name, r.Director, r.Genres = c.FormValue("movie_name"), c.FormValue("director"), c.FormValue("chip_genres")
+	r.ID.parse(c.FormValue("id"))
+	r.Version.parse(c.FormValue("version"))
+	r.Popularity.parse(c.FormValue("popularity"))
+	r.IMDBScore.parse(c.FormValue("imdb_score"))
+	return r, nil
+}
+
+func jsonKind(field string) string {
+	switch field {
+	case "movie_name", "director", "chip_genres":
+		return "string"
+	}
+	return "number"
+}
+
+// movie checks the request and turns it into a movie to store.
+func (r movieRequest) movie() (db.NewMovie, error) {
+	for _, n := range []struct {
+		field string
+		num   flexNumber
+	}{{"imdb_score", r.IMDBScore}, {"popularity", r.Popularity}} {
+		if !n.num.set {
+			return db.NewMovie{}, &inputError{n.field, n.field + " is required"}
+		}
+		if n.num.bad {
+			return db.NewMovie{}, &inputError{n.field, n.field + " must be a number"}
+		}
+	}
+	m := db.NewMovie{
+		Name: r.Name, Director: r.Director, Genres: strings.Split(r.Genres, ","),
+		IMDBScore: r.IMDBScore.value, Popularity: r.Popularity.value,
+	}.Normalize()
+	if err := m.Validate(); err != nil {
+		return db.NewMovie{}, fieldInputError(err)
+	}
+	return m, nil
+}
+
+// fieldInputError turns the store's validation error into a 400 that names
+// the field as the API spells it.
+func fieldInputError(err error) error {
+	var fe *db.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	field := fe.Field
+	if field == "genres" {
+		field = "chip_genres"
+	}
+	return &inputError{field, field + " " + fe.Reason}
+}
+
+func wholeID(n flexNumber, field string) (int64, error) {
+	if !n.set {
+		return 0, &inputError{field, field + " is required"}
+	}
+	if n.bad || n.value != float64(int64(n.value)) || n.value < 1 {
+		return 0, &inputError{field, field + " must be a whole number of at least 1"}
+	}
+	return int64(n.value), nil
+}
+
+func actorOf(c *fiber.Ctx) string {
+	if u := currentUser(c).user; u != nil {
+		return u.Email
+	}
+	return "unknown"
+}
+
+// Add answers POST /manage/add: 201 with the new movie.
+func (h *Manage) Add(c *fiber.Ctx) error {
+	r, err := decodeMovieRequest(c)
+	if err != nil {
+		return err
+	}
+	m, err := r.movie()
+	if err != nil {
+		return err
+	}
+	created, err := h.store.CreateMovie(c.UserContext(), m, actorOf(c))
+	if err != nil {
+		return fieldInputError(err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(created)
+}
+
+// conflictJSON shows both sides of an edit conflict so the client chooses.
+type conflictJSON struct {
+	Error   string   `json:"error"`
+	Current db.Movie `json:"current"`
+	Yours   any      `json:"yours"`
+}
+
+// Update answers POST /manage/update: 200 with the movie, 404 for an unknown
+// id, 409 when a given version is stale.
+func (h *Manage) Update(c *fiber.Ctx) error {
+	r, err := decodeMovieRequest(c)
+	if err != nil {
+		return err
+	}
+	id, err := wholeID(r.ID, "id")
+	if err != nil {
+		return err
+	}
+	var version *int64
+	if r.Version.set {
+		v, err := wholeID(r.Version, "version")
+		if err != nil {
+			return err
+		}
+		version = &v
+	}
+	m, err := r.movie()
+	if err != nil {
+		return err
+	}
+	updated, err := h.store.UpdateMovie(c.UserContext(), id, version, m, actorOf(c))
+	var conflict *db.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return c.Status(fiber.StatusConflict).JSON(conflictJSON{
+			Error:   "This movie was changed by someone else since you loaded it. Choose which values to keep and save again.",
+			Current: conflict.Current,
+			Yours:   fiber.Map{"movie_name": m.Name, "director": m.Director, "genres": m.Genres, "imdb_score": m.IMDBScore, "popularity": m.Popularity, "version": *version},
+		})
+	case errors.Is(err, db.ErrNotFound):
+		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
+	case err != nil:
+		return fieldInputError(err)
+	}
+	return c.JSON(updated)
+}
+
+// Delete answers DELETE /manage/delete/:id: 204, or 404 for an unknown id.
+func (h *Manage) Delete(c *fiber.Ctx) error {
+	var n flexNumber
+	n.parse(c.Params("id"))
+	id, err := wholeID(n, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.store.DeleteMovie(c.UserContext(), id, actorOf(c)); errors.Is(err, db.ErrNotFound) {
+		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
+	} else if err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,200 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// call sends a body to the app as the given role and returns the status and
+// the decoded JSON answer.
+func call(t *testing.T, app *testApp, as, method, target, contentType, body string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept", "application/json")
+	app.authorize(req, as)
+	if as == anonymous {
+		req.Header.Del("Authorization")
+	}
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &out); err != nil {
+			t.Fatalf("%s %s: not JSON (%d): %.300s", method, target, resp.StatusCode, data)
+		}
+	}
+	return resp.StatusCode, out
+}
+
+const jsonBody = "application/json"
+const formType = "application/x-www-form-urlencoded"
+
+func TestManageAdd(t *testing.T) {
+	app, store := newTestApp(t)
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		wantStatus  int
+		wantField   string
+		wantName    string
+		wantGenres  string
+	}{
+		{"the seed's body, numbers as strings", jsonBody, `{"movie_name":"Alien","director":"Ridley Scott","popularity":"88","chip_genres":"Horror, Sci-Fi","imdb_score":"8.5"}`, 201, "", "Alien", "Horror,Sci-Fi"},
+		{"numbers as numbers", jsonBody, `{"movie_name":"Aliens","director":"James Cameron","popularity":84,"chip_genres":"Action,Sci-Fi, action","imdb_score":8.4}`, 201, "", "Aliens", "Action,Sci-Fi"},
+		{"a form body", formType, "movie_name=Heat&director=Michael+Mann&popularity=80&chip_genres=Crime&imdb_score=8.3", 201, "", "Heat", "Crime"},
+		{"markup is stored as typed", jsonBody, `{"movie_name":"<script>alert(1)</script>","director":"X","popularity":1,"chip_genres":"","imdb_score":1}`, 201, "", "<script>alert(1)</script>", ""},
+		{"score too high", jsonBody, `{"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":10.5}`, 400, "imdb_score", "", ""},
+		{"score negative", jsonBody, `{"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":"-1"}`, 400, "imdb_score", "", ""},
+		{"popularity too high", jsonBody, `{"movie_name":"A","director":"B","popularity":"101","chip_genres":"","imdb_score":1}`, 400, "popularity", "", ""},
+		{"score not a number", jsonBody, `{"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":"eight"}`, 400, "imdb_score", "", ""},
+		{"score missing", jsonBody, `{"movie_name":"A","director":"B","popularity":1,"chip_genres":""}`, 400, "imdb_score", "", ""},
+		{"blank name", jsonBody, `{"movie_name":"   ","director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "movie_name", "", ""},
+		{"no director", jsonBody, `{"movie_name":"A","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "director", "", ""},
+		{"name too long", jsonBody, `{"movie_name":"` + strings.Repeat("n", 301) + `","director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "movie_name", "", ""},
+		{"name of the wrong type", jsonBody, `{"movie_name":5,"director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "movie_name", "", ""},
+		{"not JSON", jsonBody, `{"movie_name":`, 400, "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, _ := store.CountMovies(context.Background())
+			status, out := call(t, app, asAdmin, "POST", "/manage/add", tt.contentType, tt.body)
+			if status != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %v", status, tt.wantStatus, out)
+			}
+			after, _ := store.CountMovies(context.Background())
+			if status != 201 {
+				if field, _ := out["field"].(string); field != tt.wantField || out["error"] == "" {
+					t.Errorf("error %v, want field %q", out, tt.wantField)
+				}
+				if after != before {
+					t.Error("a rejected request changed the catalog")
+				}
+				return
+			}
+			if out["name"] != tt.wantName || out["version"] != 1.0 || after != before+1 {
+				t.Errorf("created %v", out)
+			}
+			var genres []string
+			for _, g := range out["genres"].([]any) {
+				genres = append(genres, g.(string))
+			}
+			if strings.Join(genres, ",") != tt.wantGenres {
+				t.Errorf("genres %v, want %s", genres, tt.wantGenres)
+			}
+		})
+	}
+}
+
+func TestManageUpdateAndDelete(t *testing.T) {
+	app, store := newTestApp(t)
+	ctx := context.Background()
+	_, created := call(t, app, asAdmin, "POST", "/manage/add", jsonBody, `{"movie_name":"Solaris","director":"Andrei Tarkovsky","popularity":"80","chip_genres":"Drama","imdb_score":"8.0"}`)
+	id := int64(created["id"].(float64))
+
+	status, out := call(t, app, asAdmin, "POST", "/manage/update", jsonBody,
+		`{"id":"`+itoa(id)+`","movie_name":"Solaris","director":"Andrei Tarkovsky","popularity":81,"chip_genres":"Drama, Mystery","imdb_score":"8.1"}`)
+	if status != 200 || out["imdb_score"] != 8.1 || out["version"] != 2.0 {
+		t.Fatalf("update without a version: %d %v", status, out)
+	}
+	status, out = call(t, app, asAdmin, "POST", "/manage/update", formType,
+		"id="+itoa(id)+"&version=2&movie_name=Solaris&director=Andrei+Tarkovsky&popularity=82&chip_genres=Drama&imdb_score=8.2")
+	if status != 200 || out["version"] != 3.0 {
+		t.Fatalf("update with the current version: %d %v", status, out)
+	}
+	// A stale version changes nothing and shows both sides.
+	status, out = call(t, app, asAdmin, "POST", "/manage/update", jsonBody,
+		`{"id":`+itoa(id)+`,"version":2,"movie_name":"Solaris (1972)","director":"Andrei Tarkovsky","popularity":1,"chip_genres":"","imdb_score":1}`)
+	if status != 409 || out["current"].(map[string]any)["imdb_score"] != 8.2 || out["yours"].(map[string]any)["movie_name"] != "Solaris (1972)" {
+		t.Fatalf("stale update: %d %v", status, out)
+	}
+	if m, _ := store.MovieByID(ctx, id); m.Name != "Solaris" || m.Version != 3 {
+		t.Errorf("a conflicting update changed the movie: %+v", m)
+	}
+	for _, bad := range []struct{ body, field string }{
+		{`{"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, "id"},
+		{`{"id":"x","movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, "id"},
+		{`{"id":1.5,"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, "id"},
+		{`{"id":` + itoa(id) + `,"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":11}`, "imdb_score"},
+	} {
+		if status, out := call(t, app, asAdmin, "POST", "/manage/update", jsonBody, bad.body); status != 400 || out["field"] != bad.field {
+			t.Errorf("%s: %d %v", bad.body, status, out)
+		}
+	}
+	if status, out := call(t, app, asAdmin, "POST", "/manage/update", jsonBody,
+		`{"id":999999,"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":1}`); status != 404 || !strings.Contains(out["error"].(string), "999999") {
+		t.Errorf("unknown id: %d %v", status, out)
+	}
+
+	// Live search sees the change at once.
+	scenario{url: "/listing?name=solaris", headers: asJSON, wantStatus: 200, want: []string{`"imdb_score":8.2`, `"Drama"`}}.run(t, app)
+
+	if status, _ := call(t, app, asAdmin, "DELETE", "/manage/delete/"+itoa(id), "", ""); status != 204 {
+		t.Fatalf("delete: %d", status)
+	}
+	if status, _ := call(t, app, asAdmin, "DELETE", "/manage/delete/"+itoa(id), "", ""); status != 404 {
+		t.Errorf("delete twice: %d, want 404", status)
+	}
+	if status, out := call(t, app, asAdmin, "DELETE", "/manage/delete/abc", "", ""); status != 400 || out["field"] != "id" {
+		t.Errorf("delete abc: %d %v", status, out)
+	}
+	scenario{url: "/listing?name=solaris", headers: asJSON, wantStatus: 200, want: []string{`"total":0`}}.run(t, app)
+
+	log, err := store.AuditLog(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action+" by "+e.Actor)
+	}
+	if strings.Join(actions, "; ") != "delete by boss@example.com; update by boss@example.com; update by boss@example.com; create by boss@example.com" {
+		t.Errorf("audit log: %v", actions)
+	}
+	if log[1].Before == nil || log[1].Before.IMDBScore != 8.1 || log[1].After.IMDBScore != 8.2 || log[0].After != nil {
+		t.Errorf("audit before/after: %+v", log[:2])
+	}
+}
+
+func TestManageNeedsAnAdmin(t *testing.T) {
+	app, store := newTestApp(t)
+	body := `{"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":1}`
+	for _, as := range []string{anonymous, asUser, asBadToken} {
+		want := map[string]int{anonymous: 401, asUser: 403, asBadToken: 401}[as]
+		for _, r := range []struct{ method, target string }{{"POST", "/manage/add"}, {"POST", "/manage/update"}, {"DELETE", "/manage/delete/1"}} {
+			if status, _ := call(t, app, as, r.method, r.target, jsonBody, body); status != want {
+				t.Errorf("%s %s as %s: %d, want %d", r.method, r.target, as, status, want)
+			}
+		}
+	}
+	if _, err := store.MovieByID(context.Background(), 1); err != nil {
+		t.Errorf("movie 1 after refused deletes: %v", err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestNamesWithMarkupAreShownEscaped(t *testing.T) {
+	app, _ := newTestApp(t)
+	if status, out := call(t, app, asAdmin, "POST", "/manage/add", jsonBody,
+		`{"movie_name":"<img src=x onerror=alert(1)> Zed","director":"<b>Bold</b>","popularity":1,"chip_genres":"<i>Noir</i>","imdb_score":1}`); status != 201 {
+		t.Fatalf("add: %d %v", status, out)
+	}
+	for _, h := range []map[string]string{nil, htmx} {
+		scenario{url: "/listing?name=zed", headers: h, wantStatus: 200,
+			want:    []string{"&lt;img src=x onerror=alert(1)&gt; Zed", "&lt;b&gt;Bold&lt;/b&gt;", "&lt;i&gt;Noir&lt;/i&gt;"},
+			notWant: []string{"<img src=x", "<b>Bold", "<i>Noir"}}.run(t, app)
+	}
+}
