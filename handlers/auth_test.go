@@ -408,6 +408,9 @@ func TestSecurityHeaders(t *testing.T) {
 		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Referrer-Policy") == "" {
 			t.Errorf("%s: missing nosniff or Referrer-Policy", u)
 		}
+		if r.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", u, r.Header.Get("Cache-Control"))
+		}
 	}
 }
 

@@ -8,9 +8,12 @@ import "github.com/gofiber/fiber/v2"
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-// securityHeaders sets the headers every response carries.
+// securityHeaders sets the headers every response carries. Pages hold the
+// viewer's email and CSRF token, so nothing is cached unless a handler says
+// so (the fingerprinted assets do).
 func securityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
+	h.Set(fiber.HeaderCacheControl, "no-store")
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
