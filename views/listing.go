@@ -21,12 +21,21 @@ type InputError struct {
 	Message string
 }
 
-// ListingView is what the catalog page and its results fragment show.
+// ListingView is what the catalog page and its results fragment show. The
+// admin table shows the same view under another base path.
 type ListingView struct {
+	Base    string // "/listing" (the default) or "/admin"
 	Query   db.ListQuery
 	Listing db.Listing
 	Genres  []string
 	Err     *InputError
+}
+
+func (v ListingView) base() string {
+	if v.Base == "" {
+		return "/listing"
+	}
+	return v.Base
 }
 
 // URL is the address of the given page of this listing. Default values are
@@ -50,9 +59,9 @@ func (v ListingView) URL(page int) string {
 		q.Set("p", strconv.Itoa(page))
 	}
 	if len(q) == 0 {
-		return "/listing"
+		return v.base()
 	}
-	return "/listing?" + q.Encode()
+	return v.base() + "?" + q.Encode()
 }
 
 // CardLabels are the translated words every movie card repeats.
