@@ -12,23 +12,30 @@ import (
 
 // AdminStore is what the admin pages need from the database.
 type AdminStore interface {
+	CatalogStore
 	Users(ctx context.Context) ([]db.User, error)
 }
 
 // Admin serves the administrators' pages.
 type Admin struct {
-	log   *slog.Logger
-	store AdminStore
+	log     *slog.Logger
+	store   AdminStore
+	catalog *Catalog
 }
 
 // NewAdmin builds the admin handlers.
 func NewAdmin(log *slog.Logger, store AdminStore) *Admin {
-	return &Admin{log: log, store: store}
+	return &Admin{log: log, store: store, catalog: NewCatalog(log, store)}
 }
 
-// Home answers GET /admin: for now the accounts and their roles; the
-// catalog editor joins it.
+// Home answers GET /admin: the catalog as a table, with the listing's
+// search, genres, sorting and pager (and its page / fragment / JSON forms).
 func (h *Admin) Home(c *fiber.Ctx) error {
+	return h.catalog.serve(c, adminLayout)
+}
+
+// Accounts answers GET /admin/accounts.
+func (h *Admin) Accounts(c *fiber.Ctx) error {
 	users, err := h.store.Users(c.UserContext())
 	if err != nil {
 		return err
@@ -36,5 +43,5 @@ func (h *Admin) Home(c *fiber.Ctx) error {
 	if wantsJSON(c) {
 		return c.JSON(fiber.Map{"users": users})
 	}
-	return render(c, fiber.StatusOK, views.AdminPage(users))
+	return render(c, fiber.StatusOK, views.AccountsPage(users))
 }

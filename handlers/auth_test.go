@@ -114,6 +114,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 			anonymous: {303, "/login?next=%2Fadmin"}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
 		{"admin JSON", "GET", "/admin", asJSON, map[string]want{
 			anonymous: {401, ""}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
+		{"accounts page", "GET", "/admin/accounts", nil, map[string]want{
+			anonymous: {303, "/login?next=%2Fadmin%2Faccounts"}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
 		{"manage API", "DELETE", "/manage/delete/1", asJSON, map[string]want{
 			anonymous: {401, ""}, asUser: {403, ""}, asBadToken: {401, ""}}},
 		{"sign-in form", "GET", "/login", nil, map[string]want{
@@ -208,8 +210,12 @@ func TestAdminSeesTheAdminLink(t *testing.T) {
 		t.Error("an admin does not see the link to /admin")
 	}
 	admin := b.do("GET", "/admin", nil, nil)
-	if admin.status != 200 || !strings.Contains(admin.body, userEmail) || !strings.Contains(admin.body, "Administrator") {
+	if admin.status != 200 || !strings.Contains(admin.body, `data-testid="movie-table"`) || !strings.Contains(admin.body, `href="/admin/accounts"`) {
 		t.Errorf("admin page: %d %.300s", admin.status, admin.body)
+	}
+	accounts := b.do("GET", "/admin/accounts", nil, nil)
+	if accounts.status != 200 || !strings.Contains(accounts.body, userEmail) || !strings.Contains(accounts.body, "Administrator") {
+		t.Errorf("accounts page: %d %.300s", accounts.status, accounts.body)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"fimdb/db"
 	"fimdb/views"
 
+	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 	"github.com/invopop/ctxi18n/i18n"
 )
@@ -40,12 +41,29 @@ type listingJSON struct {
 	Movies []db.Movie `json:"movies"`
 }
 
+// layout is how a listing is shown: its path, its page and its results
+// fragment. The catalog and the admin table share everything else.
+type layout struct {
+	base     string
+	page     func(views.ListingView) templ.Component
+	fragment func(views.ListingView) templ.Component
+}
+
+var (
+	catalogLayout = layout{"/listing", views.ListingPage, views.ListingResults}
+	adminLayout   = layout{"/admin", views.AdminPage, views.AdminResults}
+)
+
 // Listing answers GET /listing as a page, an htmx fragment or JSON.
 func (h *Catalog) Listing(c *fiber.Ctx) error {
+	return h.serve(c, catalogLayout)
+}
+
+func (h *Catalog) serve(c *fiber.Ctx, l layout) error {
 	varyOnRepresentation(c)
 	q, err := parseListQuery(c)
 	if err != nil {
-		return h.badListing(c, q, err)
+		return h.badListing(c, l, q, err)
 	}
 	listing, err := h.store.ListMovies(c.UserContext(), q)
 	if err != nil {
@@ -55,33 +73,33 @@ func (h *Catalog) Listing(c *fiber.Ctx) error {
 		return c.JSON(listingJSON{Page: listing.Page, Items: listing.PerPage, Total: listing.Total, Movies: listing.Movies})
 	}
 	q.Page, q.PerPage = listing.Page, listing.PerPage
-	v := views.ListingView{Query: q, Listing: listing}
+	v := views.ListingView{Base: l.base, Query: q, Listing: listing}
 	if wantsFragment(c) {
-		return render(c, fiber.StatusOK, views.ListingResults(v))
+		return render(c, fiber.StatusOK, l.fragment(v))
 	}
 	if v.Genres, err = h.store.Genres(c.UserContext()); err != nil {
 		return err
 	}
-	return render(c, fiber.StatusOK, views.ListingPage(v))
+	return render(c, fiber.StatusOK, l.page(v))
 }
 
 // badListing shows a parameter error where the results would be, keeping
 // the rest of the page (and what the user typed) in place.
-func (h *Catalog) badListing(c *fiber.Ctx, q db.ListQuery, err error) error {
+func (h *Catalog) badListing(c *fiber.Ctx, l layout, q db.ListQuery, err error) error {
 	var ie *inputError
 	if !errors.As(err, &ie) || wantsJSON(c) {
 		return err
 	}
-	v := views.ListingView{Query: q, Err: &views.InputError{Field: ie.field, Message: ie.message}}
+	v := views.ListingView{Base: l.base, Query: q, Err: &views.InputError{Field: ie.field, Message: ie.message}}
 	if wantsFragment(c) {
-		return render(c, fiber.StatusBadRequest, views.ListingResults(v))
+		return render(c, fiber.StatusBadRequest, l.fragment(v))
 	}
 	genres, gerr := h.store.Genres(c.UserContext())
 	if gerr != nil {
 		return gerr
 	}
 	v.Genres = genres
-	return render(c, fiber.StatusBadRequest, views.ListingPage(v))
+	return render(c, fiber.StatusBadRequest, l.page(v))
 }
 
 // parseListQuery reads the listing parameters. Text is copied because Fiber

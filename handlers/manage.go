@@ -25,13 +25,14 @@ type ManageStore interface {
 // Manage serves the seed's catalog API: /manage/add, /manage/update and
 // /manage/delete/:id, for administrators.
 type Manage struct {
-	log   *slog.Logger
-	store ManageStore
+	log     *slog.Logger
+	store   ManageStore
+	catalog *Catalog // renders the refreshed admin table for htmx
 }
 
 // NewManage builds the catalog API handlers.
-func NewManage(log *slog.Logger, store ManageStore) *Manage {
-	return &Manage{log: log, store: store}
+func NewManage(log *slog.Logger, store ManageStore, catalog *Catalog) *Manage {
+	return &Manage{log: log, store: store, catalog: catalog}
 }
 
 // flexNumber is a number that scripts written for the original app send
@@ -243,6 +244,11 @@ func (h *Manage) Delete(c *fiber.Ctx) error {
 		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
 	} else if err != nil {
 		return err
+	}
+	if wantsFragment(c) && !wantsJSON(c) {
+		// The admin table sends its search along; answering with the
+		// refreshed results keeps the count and the pager right.
+		return h.catalog.serve(c, adminLayout)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

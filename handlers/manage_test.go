@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"fimdb/db"
 )
 
 // call sends a body to the app as the given role and returns the status and
@@ -196,5 +198,38 @@ func TestNamesWithMarkupAreShownEscaped(t *testing.T) {
 		scenario{url: "/listing?name=zed", headers: h, wantStatus: 200,
 			want:    []string{"&lt;img src=x onerror=alert(1)&gt; Zed", "&lt;b&gt;Bold&lt;/b&gt;", "&lt;i&gt;Noir&lt;/i&gt;"},
 			notWant: []string{"<img src=x", "<b>Bold", "<i>Noir"}}.run(t, app)
+	}
+}
+
+func TestAdminTable(t *testing.T) {
+	app, _ := newTestApp(t)
+	tests := []scenario{
+		{name: "the page", url: "/admin?genre=War&sort=name", as: asAdmin, wantStatus: 200, wantType: htmlType,
+			want: []string{`action="/admin"`, `hx-get="/admin"`, `data-testid="movie-table"`, "Movies 1–21 of 21", `hx-delete="/manage/delete/`, `hx-confirm="Delete “`}},
+		{name: "the fragment", url: "/admin?p=2&items=10", headers: htmx, as: asAdmin, wantStatus: 200,
+			want: []string{`<section id="results"`, "Movies 11–20 of 246", `href="/admin?items=10&amp;p=3"`}, notWant: []string{"<html", `class="movie-grid"`}},
+		{name: "JSON", url: "/admin?name=star", headers: asJSON, as: asAdmin, wantStatus: 200, want: []string{`"total":7`}},
+		{name: "bad input", url: "/admin?p=x", headers: htmx, as: asAdmin, wantStatus: 400, want: []string{"page number (p)", `href="/admin"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, app) })
+	}
+}
+
+func TestDeleteFromTheAdminTableRefreshesIt(t *testing.T) {
+	app, store := newTestApp(t)
+	l, err := store.ListMovies(context.Background(), db.ListQuery{Filter: db.Filter{Genre: "War"}, Sort: db.SortName, PerPage: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := l.Movies[0]
+	// htmx sends the search form's fields with the DELETE, in the query.
+	resp := scenario{method: "DELETE", url: "/manage/delete/" + itoa(victim.ID) + "?name=&genre=War&sort=name&items=10",
+		headers: htmx, as: asAdmin, wantStatus: 200,
+		want:    []string{`<section id="results"`, "Movies 1–10 of 20", `data-testid="movie-table"`},
+		notWant: []string{"movie-" + itoa(victim.ID) + `"`}}.run(t, app)
+	_ = resp
+	if _, err := store.MovieByID(context.Background(), victim.ID); err == nil {
+		t.Error("the movie is still there")
 	}
 }

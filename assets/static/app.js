@@ -24,6 +24,18 @@
   document.addEventListener("DOMContentLoaded", showCheckedGenre);
   document.addEventListener("htmx:historyRestore", showCheckedGenre);
 
+  // A row being deleted fades while the request and the swap run.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-delete-row")) {
+      var row = elt.closest("tr");
+      if (row) row.classList.add("deleting");
+    }
+  });
+  document.addEventListener("htmx:responseError", function (e) {
+    document.querySelectorAll("tr.deleting").forEach(function (row) { row.classList.remove("deleting"); });
+  });
+
   // Tell assistive technology when the results are being replaced.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var results = document.getElementById("results");

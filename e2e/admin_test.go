@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// answerDialogs answers every confirm() of the tab with the value of
+// accept at that moment, and counts them.
+func answerDialogs(ctx context.Context, accept *atomic.Bool, seen *atomic.Int32) {
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for _, err := range dialogs {
+			if err != nil {
+				return
+			}
+			seen.Add(1)
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept.Load()})
+		}
+	}()
+}
+
+func TestAdminDeletesAMovieAfterConfirming(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	var accept atomic.Bool
+	var seen atomic.Int32
+	answerDialogs(ctx, &accept, &seen)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/admin?genre=War&sort=name"))
+	waitForSummary(t, ctx, "Movies 1–21 of 21")
+	first := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`)
+
+	// Saying no to the question keeps the movie: the page, reloaded from
+	// the server, still has all 21.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=movie-row] [data-testid=delete]`)))
+	// confirm() blocks the page's JavaScript, so this returns once it is answered.
+	eval[chromedp.Void](t, ctx, `0`)
+	if seen.Load() != 1 {
+		t.Fatalf("%d confirmations asked, want 1", seen.Load())
+	}
+	do(t, ctx, chromedp.Reload())
+	waitForSummary(t, ctx, "Movies 1–21 of 21")
+	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`); got != first {
+		t.Fatalf("after No the first row is %q, want %q", got, first)
+	}
+	markPage(t, ctx)
+
+	// Saying yes removes it, and the count follows without a page load.
+	accept.Store(true)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=movie-row] [data-testid=delete]`)))
+	waitForSummary(t, ctx, "Movies 1–20 of 20")
+	assertSamePage(t, ctx)
+	names := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid=movie-row] [data-testid=movie-name]')].map(e => e.textContent)`)
+	for _, n := range names {
+		if n == first {
+			t.Errorf("%q is still in the table", first)
+		}
+	}
+	if seen.Load() < 2 {
+		t.Errorf("%d confirmations asked, want 2", seen.Load())
+	}
+
+	// The catalog no longer has it either.
+	do(t, ctx, chromedp.Navigate(srv.URL+"/listing?genre=War"))
+	waitForSummary(t, ctx, "Movies 1–20 of 20")
+	if strings.Contains(strings.Join(movieNames(t, ctx), "|"), first) {
+		t.Errorf("%q still listed", first)
+	}
+}
