@@ -14,6 +14,7 @@ import (
 type AdminStore interface {
 	CatalogStore
 	Users(ctx context.Context) ([]db.User, error)
+	AuditLog(ctx context.Context, movieID int64) ([]db.AuditEntry, error)
 }
 
 // Admin serves the administrators' pages.
@@ -44,4 +45,23 @@ func (h *Admin) Accounts(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"users": users})
 	}
 	return render(c, fiber.StatusOK, views.AccountsPage(users))
+}
+
+// History answers GET /admin/movies/:id/history: who changed the movie,
+// when, and what, newest first.
+func (h *Admin) History(c *fiber.Ctx) error {
+	var n flexNumber
+	n.parse(c.Params("id"))
+	id, err := wholeID(n, "id")
+	if err != nil {
+		return err
+	}
+	entries, err := h.store.AuditLog(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if wantsJSON(c) {
+		return c.JSON(fiber.Map{"movie_id": id, "changes": entries})
+	}
+	return render(c, fiber.StatusOK, views.MovieHistory(id, entries))
 }

@@ -84,6 +84,7 @@ func New(d Deps) *fiber.App {
 	app.Use("/manage", auth.RequireAdmin, csrf)
 	app.Get("/admin", admin.Home)
 	app.Get("/admin/accounts", admin.Accounts)
+	app.Get("/admin/movies/:id/history", admin.History)
 	manage := NewManage(d.Log, d.Store, admin.catalog)
 	app.Post("/manage/add", manage.Add)
 	app.Post("/manage/update", manage.Update)

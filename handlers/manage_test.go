@@ -233,3 +233,16 @@ func TestDeleteFromTheAdminTableRefreshesIt(t *testing.T) {
 		t.Error("the movie is still there")
 	}
 }
+
+func TestMovieHistoryInAdmin(t *testing.T) {
+	app, _ := newTestApp(t)
+	_, created := call(t, app, asAdmin, "POST", "/manage/add", jsonBody, `{"movie_name":"Stalker","director":"Andrei Tarkovsky","popularity":"80","chip_genres":"Drama","imdb_score":"8.0"}`)
+	id := itoa(int64(created["id"].(float64)))
+	call(t, app, asAdmin, "POST", "/manage/update", jsonBody, `{"id":`+id+`,"movie_name":"Stalker","director":"Andrei Tarkovsky","popularity":80,"chip_genres":"Drama, Sci-Fi","imdb_score":8.1}`)
+	scenario{url: "/admin/movies/" + id + "/history", headers: htmx, as: asAdmin, wantStatus: 200,
+		want: []string{`data-testid="history"`, "boss@example.com", "changed", "imdb_score: 8 → 8.1", "genres: Drama → Drama, Sci-Fi", "added", " UTC"}}.run(t, app)
+	scenario{url: "/admin/movies/1/history", headers: htmx, as: asAdmin, wantStatus: 200, want: []string{"No changes recorded."}}.run(t, app)
+	scenario{url: "/admin/movies/x/history", headers: asJSON, as: asAdmin, wantStatus: 400, want: []string{`"field":"id"`}}.run(t, app)
+	scenario{url: "/admin/movies/" + id + "/history", as: asUser, wantStatus: 403}.run(t, app)
+	scenario{url: "/admin?name=stalker", as: asAdmin, wantStatus: 200, want: []string{`hx-get="/admin/movies/` + id + `/history"`, `id="history-` + id + `"`}}.run(t, app)
+}

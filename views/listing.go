@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"fimdb/db"
 
@@ -137,4 +138,33 @@ func authAction(path, next string) string {
 		return path
 	}
 	return path + "?" + url.Values{"next": {next}}.Encode()
+}
+
+// formatAuditTime shows a stored UTC timestamp to the minute.
+func formatAuditTime(at string) string {
+	t, err := time.Parse("2006-01-02T15:04:05.999Z", at)
+	if err != nil {
+		return at
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// auditChanges describes what an update changed, field by field.
+func auditChanges(e db.AuditEntry) []string {
+	if e.Before == nil || e.After == nil {
+		return nil
+	}
+	b, a := e.Before, e.After
+	var out []string
+	add := func(field, from, to string) {
+		if from != to {
+			out = append(out, field+": "+from+" → "+to)
+		}
+	}
+	add("movie_name", b.Name, a.Name)
+	add("director", b.Director, a.Director)
+	add("genres", strings.Join(b.Genres, ", "), strings.Join(a.Genres, ", "))
+	add("imdb_score", strconv.FormatFloat(b.IMDBScore, 'f', -1, 64), strconv.FormatFloat(a.IMDBScore, 'f', -1, 64))
+	add("popularity", strconv.FormatFloat(b.Popularity, 'f', -1, 64), strconv.FormatFloat(a.Popularity, 'f', -1, 64))
+	return out
 }
