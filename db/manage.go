@@ -208,3 +208,50 @@ FROM audit_log WHERE movie_id = ? ORDER BY id DESC`, movieID)
 	}
 	return out, rows.Err()
 }
+
+// RestoreMovie brings back a deleted movie, with its id, from the audit
+// log's record of the deletion. It is what Undo does after a delete.
+func (s *Store) RestoreMovie(ctx context.Context, id int64, actor string) (Movie, error) {
+	var out Movie
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		if _, err := movieByID(ctx, tx, id); err == nil {
+			return ErrNotFound // nothing to restore: the movie exists
+		}
+		var before sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT before FROM audit_log WHERE movie_id = ? AND action = 'delete'
+ORDER BY id DESC LIMIT 1`, id).Scan(&before)
+		if errors.Is(err, sql.ErrNoRows) || !before.Valid {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var old Movie
+		if err := json.Unmarshal([]byte(before.String), &old); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, version)
+VALUES (?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchKey(old.Name, old.Director), old.Version+1); err != nil {
+			return fmt.Errorf("restore movie: %w", err)
+		}
+		ins, err := newMovieInserter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, g := range old.Genres {
+			gid, err := ins.genreIDFor(ctx, g)
+			if err != nil {
+				return err
+			}
+			if _, err := ins.link.ExecContext(ctx, id, gid); err != nil {
+				return err
+			}
+		}
+		if out, err = movieByID(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, id, actor, "restore", nil, &out)
+	})
+	return out, err
+}

@@ -73,3 +73,27 @@ func TestAdminDeletesAMovieAfterConfirming(t *testing.T) {
 		t.Errorf("%q still listed", first)
 	}
 }
+
+func TestAdminUndoesADelete(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	var accept atomic.Bool
+	var seen atomic.Int32
+	accept.Store(true)
+	answerDialogs(ctx, &accept, &seen)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/admin?genre=War&sort=name"))
+	waitForSummary(t, ctx, "Movies 1–21 of 21")
+	markPage(t, ctx)
+	first := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=movie-row] [data-testid=delete]`)))
+	waitForSummary(t, ctx, "Movies 1–20 of 20")
+	waitUntil(t, ctx, "the Undo toast", `document.querySelector('[data-testid=undo-toast]')?.textContent.includes('was deleted')`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=undo]`)))
+	waitForSummary(t, ctx, "Movies 1–21 of 21")
+	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`); got != first {
+		t.Errorf("after Undo the first row is %q, want %q", got, first)
+	}
+	waitUntil(t, ctx, "the toast to close", `!document.querySelector('#undo.active')`)
+	assertSamePage(t, ctx)
+}

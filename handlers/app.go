@@ -89,6 +89,7 @@ func New(d Deps) *fiber.App {
 	app.Post("/manage/add", manage.Add)
 	app.Post("/manage/update", manage.Update)
 	app.Delete("/manage/delete/:id", manage.Delete)
+	app.Post("/manage/restore/:id", manage.Restore)
 
 	app.Use(notFound)
 	return app

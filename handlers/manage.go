@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"fimdb/db"
+	"fimdb/views"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -20,6 +21,7 @@ type ManageStore interface {
 	CreateMovie(ctx context.Context, m db.NewMovie, actor string) (db.Movie, error)
 	UpdateMovie(ctx context.Context, id int64, version *int64, m db.NewMovie, actor string) (db.Movie, error)
 	DeleteMovie(ctx context.Context, id int64, actor string) (db.Movie, error)
+	RestoreMovie(ctx context.Context, id int64, actor string) (db.Movie, error)
 }
 
 // Manage serves the seed's catalog API: /manage/add, /manage/update and
@@ -240,15 +242,43 @@ func (h *Manage) Delete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.store.DeleteMovie(c.UserContext(), id, actorOf(c)); errors.Is(err, db.ErrNotFound) {
+	deleted, err := h.store.DeleteMovie(c.UserContext(), id, actorOf(c))
+	if errors.Is(err, db.ErrNotFound) {
 		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
 	} else if err != nil {
 		return err
 	}
 	if wantsFragment(c) && !wantsJSON(c) {
 		// The admin table sends its search along; answering with the
-		// refreshed results keeps the count and the pager right.
-		return h.catalog.serve(c, adminLayout)
+		// refreshed results keeps the count and the pager right, and the
+		// toast offers Undo.
+		if err := h.catalog.serve(c, adminLayout); err != nil {
+			return err
+		}
+		query := string(c.Request().URI().QueryString())
+		return views.UndoToast(deleted, query).Render(c.UserContext(), c.Response().BodyWriter())
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// Restore answers POST /manage/restore/:id, the Undo of a delete: 200 with
+// the movie back under its id (the refreshed admin table for htmx), 404 when
+// there is no deletion to undo.
+func (h *Manage) Restore(c *fiber.Ctx) error {
+	var n flexNumber
+	n.parse(c.Params("id"))
+	id, err := wholeID(n, "id")
+	if err != nil {
+		return err
+	}
+	restored, err := h.store.RestoreMovie(c.UserContext(), id, actorOf(c))
+	if errors.Is(err, db.ErrNotFound) {
+		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no deleted movie with id %d to restore.", id)}
+	} else if err != nil {
+		return err
+	}
+	if wantsFragment(c) && !wantsJSON(c) {
+		return h.catalog.serve(c, adminLayout)
+	}
+	return c.JSON(restored)
 }

@@ -246,3 +246,36 @@ func TestMovieHistoryInAdmin(t *testing.T) {
 	scenario{url: "/admin/movies/" + id + "/history", as: asUser, wantStatus: 403}.run(t, app)
 	scenario{url: "/admin?name=stalker", as: asAdmin, wantStatus: 200, want: []string{`hx-get="/admin/movies/` + id + `/history"`, `id="history-` + id + `"`}}.run(t, app)
 }
+
+func TestUndoDeleteRestoresTheMovie(t *testing.T) {
+	app, store := newTestApp(t)
+	ctx := context.Background()
+	before, err := store.MovieByID(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario{method: "DELETE", url: "/manage/delete/2?genre=Sci-Fi", headers: htmx, as: asAdmin, wantStatus: 200,
+		want: []string{`id="undo"`, `hx-swap-oob="true"`, `hx-post="/manage/restore/2?genre=Sci-Fi"`, "“Star Wars” was deleted."}}.run(t, app)
+	status, out := call(t, app, asAdmin, "POST", "/manage/restore/2", "", "")
+	if status != 200 || out["id"] != 2.0 || out["name"] != "Star Wars" || out["version"] != float64(before.Version+1) {
+		t.Fatalf("restore: %d %v", status, out)
+	}
+	after, _ := store.MovieByID(ctx, 2)
+	if strings.Join(after.Genres, ",") != strings.Join(before.Genres, ",") || after.IMDBScore != before.IMDBScore {
+		t.Errorf("restored %+v, was %+v", after, before)
+	}
+	if status, _ := call(t, app, asAdmin, "POST", "/manage/restore/2", "", ""); status != 404 {
+		t.Errorf("restoring a movie that exists: %d, want 404", status)
+	}
+	if status, _ := call(t, app, asAdmin, "POST", "/manage/restore/99999", "", ""); status != 404 {
+		t.Errorf("restoring what was never deleted: %d, want 404", status)
+	}
+	if status, _ := call(t, app, asUser, "POST", "/manage/restore/2", "", ""); status != 403 {
+		t.Errorf("a viewer restoring: %d, want 403", status)
+	}
+	log, _ := store.AuditLog(ctx, 2)
+	if len(log) != 2 || log[0].Action != "restore" || log[1].Action != "delete" {
+		t.Errorf("audit: %+v", log)
+	}
+	scenario{url: "/listing?name=star%20wars", headers: asJSON, wantStatus: 200, want: []string{`"total":4`}}.run(t, app)
+}

@@ -168,3 +168,12 @@ func auditChanges(e db.AuditEntry) []string {
 	add("popularity", strconv.FormatFloat(b.Popularity, 'f', -1, 64), strconv.FormatFloat(a.Popularity, 'f', -1, 64))
 	return out
 }
+
+// restoreURL is the Undo of a delete, carrying the table's search along.
+func restoreURL(id int64, query string) string {
+	u := "/manage/restore/" + strconv.FormatInt(id, 10)
+	if query != "" {
+		u += "?" + query
+	}
+	return u
+}

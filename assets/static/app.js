@@ -36,6 +36,25 @@
     document.querySelectorAll("tr.deleting").forEach(function (row) { row.classList.remove("deleting"); });
   });
 
+  // The Undo toast after a delete stays for eight seconds, then Undo is gone.
+  var undoTimer;
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    var el = e.detail.target;
+    if (!el || el.id !== "undo") return;
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(function () {
+      el.classList.remove("active");
+      el.textContent = "";
+    }, 8000);
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.getAttribute && elt.getAttribute("data-testid") === "undo") {
+      var toast = document.getElementById("undo");
+      if (toast) { toast.classList.remove("active"); toast.textContent = ""; }
+    }
+  });
+
   // Tell assistive technology when the results are being replaced.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var results = document.getElementById("results");

@@ -5,7 +5,7 @@ CREATE TABLE audit_log (
     id         INTEGER PRIMARY KEY,
     movie_id   INTEGER NOT NULL,
     actor      TEXT    NOT NULL,
-    action     TEXT    NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+    action     TEXT    NOT NULL CHECK (action IN ('create', 'update', 'delete', 'restore')),
     at         TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     before     TEXT,
     after      TEXT
