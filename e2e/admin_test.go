@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // answerDialogs answers every confirm() of the tab with the value of
@@ -38,7 +39,7 @@ func TestAdminDeletesAMovieAfterConfirming(t *testing.T) {
 
 	// Saying no to the question keeps the movie: the page, reloaded from
 	// the server, still has all 21.
-	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=movie-row] [data-testid=delete]`)))
+	clickReady(t, ctx, `[data-testid=movie-row] [data-testid=delete]`)
 	// confirm() blocks the page's JavaScript, so this returns once it is answered.
 	eval[chromedp.Void](t, ctx, `0`)
 	if seen.Load() != 1 {
@@ -53,7 +54,7 @@ func TestAdminDeletesAMovieAfterConfirming(t *testing.T) {
 
 	// Saying yes removes it, and the count follows without a page load.
 	accept.Store(true)
-	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=movie-row] [data-testid=delete]`)))
+	clickReady(t, ctx, `[data-testid=movie-row] [data-testid=delete]`)
 	waitForSummary(t, ctx, "Movies 1–20 of 20")
 	assertSamePage(t, ctx)
 	names := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid=movie-row] [data-testid=movie-name]')].map(e => e.textContent)`)
@@ -86,14 +87,65 @@ func TestAdminUndoesADelete(t *testing.T) {
 	waitForSummary(t, ctx, "Movies 1–21 of 21")
 	markPage(t, ctx)
 	first := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`)
-	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=movie-row] [data-testid=delete]`)))
+	clickReady(t, ctx, `[data-testid=movie-row] [data-testid=delete]`)
 	waitForSummary(t, ctx, "Movies 1–20 of 20")
 	waitUntil(t, ctx, "the Undo toast", `document.querySelector('[data-testid=undo-toast]')?.textContent.includes('was deleted')`)
-	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-testid=undo]`)))
+	clickReady(t, ctx, `[data-testid=undo]`)
 	waitForSummary(t, ctx, "Movies 1–21 of 21")
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`); got != first {
 		t.Errorf("after Undo the first row is %q, want %q", got, first)
 	}
 	waitUntil(t, ctx, "the toast to close", `!document.querySelector('#undo.active')`)
 	assertSamePage(t, ctx)
+}
+
+func TestAdminEditsARowInPlace(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/admin?name=psycho"))
+	waitForSummary(t, ctx, "Movies 1–1 of 1")
+	markPage(t, ctx)
+
+	// Escape gives the row back untouched.
+	clickReady(t, ctx, `[data-testid=edit]`)
+	waitUntil(t, ctx, "the edit row", `!!document.querySelector('[data-testid=edit-imdb_score]')`)
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid=edit-movie_name]`), " (changed)"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=edit-movie_name]`), kb.Escape))
+	waitUntil(t, ctx, "the plain row", `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]')?.textContent === 'Psycho'`)
+
+	// A bad value is explained beside its field and what was typed stays.
+	clickReady(t, ctx, `[data-testid=edit]`)
+	waitUntil(t, ctx, "the edit row", `!!document.querySelector('[data-testid=edit-imdb_score]')`)
+	eval[chromedp.Void](t, ctx, `document.querySelector('[data-testid=edit-imdb_score]').value = '12'`)
+	do(t, ctx, chromedp.SetValue(chromedp.CSS(`[data-testid=edit-director]`), "Alfred Hitchcock Jr."))
+	clickReady(t, ctx, `[data-testid=save]`)
+	waitUntil(t, ctx, "the error beside the score", `document.querySelector('[data-testid=edit-error-imdb_score]')?.textContent.includes('between 0 and 10')`)
+	if v := eval[string](t, ctx, `document.querySelector('[data-testid=edit-director]').value`); v != "Alfred Hitchcock Jr." {
+		t.Errorf("director after the error = %q", v)
+	}
+
+	// A good value saves, and the row comes back with it.
+	eval[chromedp.Void](t, ctx, `document.querySelector('[data-testid=edit-imdb_score]').value = '9.1'`)
+	clickReady(t, ctx, `[data-testid=save]`)
+	waitUntil(t, ctx, "the saved row", `document.querySelector('[data-testid=movie-row]')?.textContent.includes('9.1')`)
+	assertSamePage(t, ctx)
+
+	// The catalog shows the change at once.
+	do(t, ctx, chromedp.Navigate(srv.URL+"/listing?name=psycho"))
+	waitForSummary(t, ctx, "Movies 1–1 of 1")
+	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-score]').textContent`); got != "9.1" {
+		t.Errorf("listing score = %q, want 9.1", got)
+	}
+	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-director]').textContent`); got != "Alfred Hitchcock Jr." {
+		t.Errorf("listing director = %q", got)
+	}
+}
+
+// clickReady clicks an htmx control once htmx has wired it up: a control
+// swapped in a moment ago ignores clicks until then.
+func clickReady(t *testing.T, ctx context.Context, selector string) {
+	t.Helper()
+	waitUntil(t, ctx, selector+" to be ready", `!!document.querySelector(`+jsString(selector)+`)?.['htmx-internal-data']`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(selector)))
 }

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 
 	"fimdb/db"
@@ -15,6 +17,7 @@ type AdminStore interface {
 	CatalogStore
 	Users(ctx context.Context) ([]db.User, error)
 	AuditLog(ctx context.Context, movieID int64) ([]db.AuditEntry, error)
+	MovieByID(ctx context.Context, id int64) (db.Movie, error)
 }
 
 // Admin serves the administrators' pages.
@@ -64,4 +67,37 @@ func (h *Admin) History(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"movie_id": id, "changes": entries})
 	}
 	return render(c, fiber.StatusOK, views.MovieHistory(id, entries))
+}
+
+// movieParam loads the movie named by the :id of the path.
+func (h *Admin) movieParam(c *fiber.Ctx) (db.Movie, error) {
+	var n flexNumber
+	n.parse(c.Params("id"))
+	id, err := wholeID(n, "id")
+	if err != nil {
+		return db.Movie{}, err
+	}
+	m, err := h.store.MovieByID(c.UserContext(), id)
+	if errors.Is(err, db.ErrNotFound) {
+		return db.Movie{}, &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
+	}
+	return m, err
+}
+
+// EditRow answers GET /admin/movies/:id/edit with the row as a form.
+func (h *Admin) EditRow(c *fiber.Ctx) error {
+	m, err := h.movieParam(c)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.MovieEditRow(views.RowFormOf(m)))
+}
+
+// Row answers GET /admin/movies/:id/row with the plain row (Cancel).
+func (h *Admin) Row(c *fiber.Ctx) error {
+	m, err := h.movieParam(c)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.MovieRow(m))
 }

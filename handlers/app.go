@@ -85,6 +85,8 @@ func New(d Deps) *fiber.App {
 	app.Get("/admin", admin.Home)
 	app.Get("/admin/accounts", admin.Accounts)
 	app.Get("/admin/movies/:id/history", admin.History)
+	app.Get("/admin/movies/:id/edit", admin.EditRow)
+	app.Get("/admin/movies/:id/row", admin.Row)
 	manage := NewManage(d.Log, d.Store, admin.catalog)
 	app.Post("/manage/add", manage.Add)
 	app.Post("/manage/update", manage.Update)

@@ -43,6 +43,7 @@ type flexNumber struct {
 	set   bool
 	value float64
 	bad   bool
+	raw   string // as sent, to show back in a form
 }
 
 func (n *flexNumber) UnmarshalJSON(b []byte) error {
@@ -63,6 +64,7 @@ func (n *flexNumber) UnmarshalJSON(b []byte) error {
 }
 
 func (n *flexNumber) parse(s string) {
+	n.raw = s
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return
@@ -195,11 +197,15 @@ type conflictJSON struct {
 }
 
 // Update answers POST /manage/update: 200 with the movie, 404 for an unknown
-// id, 409 when a given version is stale.
+// id, 409 when a given version is stale. htmx edit rows get the row back, or
+// the edit row again with the problem beside its field and nothing lost.
 func (h *Manage) Update(c *fiber.Ctx) error {
 	r, err := decodeMovieRequest(c)
 	if err != nil {
 		return err
+	}
+	if wantsFragment(c) && !wantsJSON(c) {
+		return h.updateRow(c, r)
 	}
 	id, err := wholeID(r.ID, "id")
 	if err != nil {
@@ -281,4 +287,48 @@ func (h *Manage) Restore(c *fiber.Ctx) error {
 		return h.catalog.serve(c, adminLayout)
 	}
 	return c.JSON(restored)
+}
+
+// updateRow is Update for an htmx edit row.
+func (h *Manage) updateRow(c *fiber.Ctx, r movieRequest) error {
+	form := views.RowForm{Name: r.Name, Director: r.Director, Genres: r.Genres,
+		IMDBScore: r.IMDBScore.raw, Popularity: r.Popularity.raw}
+	id, err := wholeID(r.ID, "id")
+	if err != nil {
+		return err
+	}
+	form.ID = id
+	var version *int64
+	if r.Version.set {
+		v, err := wholeID(r.Version, "version")
+		if err != nil {
+			return err
+		}
+		version, form.Version = &v, v
+	}
+	problem := func(err error) error {
+		var ie *inputError
+		if !errors.As(err, &ie) {
+			return err
+		}
+		form.Field, form.Problem = ie.field, ie.message
+		return render(c, fiber.StatusBadRequest, views.MovieEditRow(form))
+	}
+	m, err := r.movie()
+	if err != nil {
+		return problem(err)
+	}
+	updated, err := h.store.UpdateMovie(c.UserContext(), id, version, m, actorOf(c))
+	var conflict *db.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		// Saving again means "mine wins": the form now carries their version.
+		form.Conflict, form.Version = &conflict.Current, conflict.Current.Version
+		return render(c, fiber.StatusConflict, views.MovieEditRow(form))
+	case errors.Is(err, db.ErrNotFound):
+		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
+	case err != nil:
+		return problem(fieldInputError(err))
+	}
+	return render(c, fiber.StatusOK, views.MovieRow(updated))
 }

@@ -279,3 +279,35 @@ func TestUndoDeleteRestoresTheMovie(t *testing.T) {
 	}
 	scenario{url: "/listing?name=star%20wars", headers: asJSON, wantStatus: 200, want: []string{`"total":4`}}.run(t, app)
 }
+
+func TestInlineEditRows(t *testing.T) {
+	app, store := newTestApp(t)
+	ctx := context.Background()
+	scenario{url: "/admin/movies/2/edit", headers: htmx, as: asAdmin, wantStatus: 200,
+		want: []string{`data-testid="edit-row"`, `value="Star Wars"`, `value="Action, Adventure, Fantasy, Sci-Fi"`, `value="8.8"`, `name="version" value="1"`, `hx-post="/manage/update"`}}.run(t, app)
+	scenario{url: "/admin/movies/2/row", headers: htmx, as: asAdmin, wantStatus: 200, want: []string{`data-testid="movie-row"`}}.run(t, app)
+	scenario{url: "/admin/movies/99999/edit", headers: htmx, as: asAdmin, wantStatus: 404}.run(t, app)
+	scenario{url: "/admin/movies/2/edit", headers: htmx, as: asUser, wantStatus: 403}.run(t, app)
+
+	form := "id=2&version=1&movie_name=Star+Wars&director=George+Lucas&chip_genres=Sci-Fi&popularity=88"
+	save := func(body string) scenario {
+		return scenario{method: "POST", url: "/manage/update", headers: htmx, as: asAdmin, body: body}
+	}
+	// A bad score keeps what was typed and says why beside the field.
+	bad := save(form + "&imdb_score=eleven")
+	bad.wantStatus, bad.want = 400, []string{`data-testid="edit-error-imdb_score"`, "imdb_score must be a number", `value="eleven"`, `value="Sci-Fi"`}
+	bad.run(t, app)
+	if m, _ := store.MovieByID(ctx, 2); m.Version != 1 {
+		t.Fatal("a rejected edit changed the movie")
+	}
+	ok := save(form + "&imdb_score=8.9")
+	ok.wantStatus, ok.want = 200, []string{`data-testid="movie-row"`, "8.9", "Sci-Fi"}
+	ok.run(t, app)
+	// The same form again is now stale: both versions are shown, nothing saved.
+	stale := save(form + "&imdb_score=1")
+	stale.wantStatus, stale.want = 409, []string{`data-testid="conflict"`, "score 8.9", `value="1"`, `name="version" value="2"`}
+	stale.run(t, app)
+	if m, _ := store.MovieByID(ctx, 2); m.IMDBScore != 8.9 {
+		t.Errorf("a conflicting save changed the movie: %v", m.IMDBScore)
+	}
+}

@@ -177,3 +177,13 @@ func restoreURL(id int64, query string) string {
 	}
 	return u
 }
+
+func joinGenres(genres []string) string { return strings.Join(genres, ", ") }
+
+// RowFormOf fills an edit row with a stored movie.
+func RowFormOf(m db.Movie) RowForm {
+	return RowForm{
+		ID: m.ID, Version: m.Version, Name: m.Name, Director: m.Director, Genres: joinGenres(m.Genres),
+		IMDBScore: strconv.FormatFloat(m.IMDBScore, 'f', -1, 64), Popularity: strconv.FormatFloat(m.Popularity, 'f', -1, 64),
+	}
+}

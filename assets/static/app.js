@@ -55,6 +55,19 @@
     }
   });
 
+  // Escape in an edit row cancels the edit; Enter saves it.
+  document.addEventListener("keydown", function (e) {
+    var row = e.target.closest && e.target.closest("tr.editing");
+    if (!row) return;
+    if (e.key === "Escape") {
+      var cancel = row.querySelector("[data-cancel-edit]");
+      if (cancel) { e.preventDefault(); cancel.click(); }
+    } else if (e.key === "Enter" && e.target.tagName === "INPUT") {
+      var save = row.querySelector("[data-testid=save]");
+      if (save) { e.preventDefault(); save.click(); }
+    }
+  });
+
   // Tell assistive technology when the results are being replaced.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var results = document.getElementById("results");
