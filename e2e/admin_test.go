@@ -149,3 +149,32 @@ func clickReady(t *testing.T, ctx context.Context, selector string) {
 	waitUntil(t, ctx, selector+" to be ready", `!!document.querySelector(`+jsString(selector)+`)?.['htmx-internal-data']`)
 	do(t, ctx, chromedp.Click(chromedp.CSS(selector)))
 }
+
+func TestAdminAddsAMovieAndViewersFindIt(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/admin"))
+	waitForSummary(t, ctx, "Movies 1–50 of 246")
+	clickReady(t, ctx, `[data-testid=add]`)
+	waitUntil(t, ctx, "the add form", `!!document.querySelector('[data-testid=add-form] [data-testid=edit-movie_name]')`)
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-movie_name]`), "Amélie"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-director]`), "Jean-Pierre Jeunet"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-chip_genres]`), "Comedy, Romance"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-imdb_score]`), "8.3"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-popularity]`), "83"),
+	)
+	clickReady(t, ctx, `[data-testid=add-save]`)
+	waitUntil(t, ctx, "the confirmation", `document.querySelector('[data-testid=added]')?.textContent.includes('Amélie')`)
+	waitUntil(t, ctx, "the new row", `document.querySelector('[data-testid=added-rows] [data-testid=movie-name]')?.textContent === 'Amélie'`)
+
+	// A viewer's live search finds it, accents or not.
+	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
+	waitForSummary(t, ctx, "Movies 1–50 of 247")
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-name"), "amel"))
+	waitForSummary(t, ctx, "Movies 1–1 of 1")
+	if names := movieNames(t, ctx); len(names) != 1 || names[0] != "Amélie" {
+		t.Errorf("search amel = %v", names)
+	}
+}

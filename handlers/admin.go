@@ -101,3 +101,8 @@ func (h *Admin) Row(c *fiber.Ctx) error {
 	}
 	return render(c, fiber.StatusOK, views.MovieRow(m))
 }
+
+// NewMovieForm answers GET /admin/movies/new with the empty add form.
+func (h *Admin) NewMovieForm(c *fiber.Ctx) error {
+	return render(c, fiber.StatusOK, views.AddMovieForm(views.RowForm{}, nil))
+}

@@ -84,6 +84,7 @@ func New(d Deps) *fiber.App {
 	app.Use("/manage", auth.RequireAdmin, csrf)
 	app.Get("/admin", admin.Home)
 	app.Get("/admin/accounts", admin.Accounts)
+	app.Get("/admin/movies/new", admin.NewMovieForm)
 	app.Get("/admin/movies/:id/history", admin.History)
 	app.Get("/admin/movies/:id/edit", admin.EditRow)
 	app.Get("/admin/movies/:id/row", admin.Row)

@@ -178,15 +178,25 @@ func (h *Manage) Add(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	htmxForm := wantsFragment(c) && !wantsJSON(c)
 	m, err := r.movie()
-	if err != nil {
-		return err
+	if err == nil {
+		var created db.Movie
+		if created, err = h.store.CreateMovie(c.UserContext(), m, actorOf(c)); err == nil {
+			if htmxForm {
+				return render(c, fiber.StatusCreated, views.AddMovieForm(views.RowForm{}, &created))
+			}
+			return c.Status(fiber.StatusCreated).JSON(created)
+		}
+		err = fieldInputError(err)
 	}
-	created, err := h.store.CreateMovie(c.UserContext(), m, actorOf(c))
-	if err != nil {
-		return fieldInputError(err)
+	var ie *inputError
+	if htmxForm && errors.As(err, &ie) {
+		form := views.RowForm{Name: r.Name, Director: r.Director, Genres: r.Genres,
+			IMDBScore: r.IMDBScore.raw, Popularity: r.Popularity.raw, Field: ie.field, Problem: ie.message}
+		return render(c, fiber.StatusBadRequest, views.AddMovieForm(form, nil))
 	}
-	return c.Status(fiber.StatusCreated).JSON(created)
+	return err
 }
 
 // conflictJSON shows both sides of an edit conflict so the client chooses.

@@ -311,3 +311,18 @@ func TestInlineEditRows(t *testing.T) {
 		t.Errorf("a conflicting save changed the movie: %v", m.IMDBScore)
 	}
 }
+
+func TestAddFormFromTheAdminPage(t *testing.T) {
+	app, _ := newTestApp(t)
+	scenario{url: "/admin/movies/new", headers: htmx, as: asAdmin, wantStatus: 200, want: []string{`data-testid="add-form"`, `hx-post="/manage/add"`}}.run(t, app)
+	add := func(body string) scenario {
+		return scenario{method: "POST", url: "/manage/add", headers: htmx, as: asAdmin, body: body}
+	}
+	bad := add("movie_name=Arrival&director=Denis+Villeneuve&chip_genres=Sci-Fi&imdb_score=&popularity=79")
+	bad.wantStatus, bad.want = 400, []string{`data-testid="edit-error-imdb_score"`, "imdb_score is required", `value="Arrival"`, `value="Denis Villeneuve"`}
+	bad.run(t, app)
+	good := add("movie_name=Arrival&director=Denis+Villeneuve&chip_genres=Sci-Fi,+Drama&imdb_score=7.9&popularity=79")
+	good.wantStatus, good.want = 201, []string{"“Arrival” was added.", `hx-swap-oob="afterbegin:#added-rows"`, `data-testid="movie-row"`, `value=""`}
+	good.run(t, app)
+	scenario{url: "/listing?name=arrival", headers: asJSON, wantStatus: 200, want: []string{`"total":1`, `"genres":["Drama","Sci-Fi"]`}}.run(t, app)
+}

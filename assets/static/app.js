@@ -55,6 +55,12 @@
     }
   });
 
+  // Close the add form (no request needed).
+  document.addEventListener("click", function (e) {
+    var close = e.target.closest && e.target.closest("[data-close-add]");
+    if (close) document.getElementById("new-movie").innerHTML = "";
+  });
+
   // Escape in an edit row cancels the edit; Enter saves it.
   document.addEventListener("keydown", function (e) {
     var row = e.target.closest && e.target.closest("tr.editing");
