@@ -125,8 +125,11 @@ func TestAdminEditsARowInPlace(t *testing.T) {
 		t.Errorf("director after the error = %q", v)
 	}
 
-	// A good value saves, and the row comes back with it.
+	// A good value saves, and the row comes back with it; one genre chip is
+	// removed with its button and one added from the keyboard.
 	eval[chromedp.Void](t, ctx, `document.querySelector('[data-testid=edit-imdb_score]').value = '9.1'`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`[data-chip="Horror"] [data-chip-remove]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=genre-input]`), "Crime"+kb.Enter))
 	clickReady(t, ctx, `[data-testid=save]`)
 	waitUntil(t, ctx, "the saved row", `document.querySelector('[data-testid=movie-row]')?.textContent.includes('9.1')`)
 	assertSamePage(t, ctx)
@@ -139,6 +142,9 @@ func TestAdminEditsARowInPlace(t *testing.T) {
 	}
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-director]').textContent`); got != "Alfred Hitchcock Jr." {
 		t.Errorf("listing director = %q", got)
+	}
+	if got := eval[string](t, ctx, `[...document.querySelectorAll('[data-testid=movie-genres] li')].map(e => e.textContent).join(', ')`); got != "Crime, Mystery, Thriller" {
+		t.Errorf("listing genres = %q, want Crime, Mystery, Thriller", got)
 	}
 }
 
@@ -161,13 +167,18 @@ func TestAdminAddsAMovieAndViewersFindIt(t *testing.T) {
 	do(t, ctx,
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-movie_name]`), "Amélie"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-director]`), "Jean-Pierre Jeunet"),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-chip_genres]`), "Comedy, Romance"),
+		// Genres are chips: Enter or a comma turns what was typed into one.
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=genre-input]`), "Comedy"+kb.Enter+"romance,comedy,"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-imdb_score]`), "8.3"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-popularity]`), "83"),
 	)
 	clickReady(t, ctx, `[data-testid=add-save]`)
 	waitUntil(t, ctx, "the confirmation", `document.querySelector('[data-testid=added]')?.textContent.includes('Amélie')`)
 	waitUntil(t, ctx, "the new row", `document.querySelector('[data-testid=added-rows] [data-testid=movie-name]')?.textContent === 'Amélie'`)
+	// "romance" takes the catalog's spelling; the repeated "comedy" is dropped.
+	if genres := eval[string](t, ctx, `document.querySelector('[data-testid=added-rows] tr td:nth-child(3)').textContent.replace(/\s+/g, ' ').trim()`); genres != "Comedy, Romance" {
+		t.Errorf("genres of the new row = %q, want Comedy, Romance", genres)
+	}
 
 	// A viewer's live search finds it, accents or not.
 	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))

@@ -60,6 +60,11 @@ func TestScreenshots(t *testing.T) {
 			for _, p := range pages {
 				shoot(t, ctx, dir, srv.URL+p.path, p.ready, p.name+"-"+size.name+"-"+scheme, size.width)
 			}
+			// An edit row, as an admin sees it mid-edit.
+			shoot(t, ctx, dir, srv.URL+"/admin?name=psycho", `[data-testid=movie-row]`, "admin-edit-"+size.name+"-"+scheme, size.width)
+			clickReady(t, ctx, `[data-testid=edit]`)
+			waitUntil(t, ctx, "the edit row", `!!document.querySelector('[data-testid=genre-editor]')`)
+			capture(t, ctx, filepath.Join(dir, "admin-edit-"+size.name+"-"+scheme+".png"), size.width)
 		}
 	}
 	t.Logf("screenshots in %s", dir)
@@ -70,6 +75,13 @@ func TestScreenshots(t *testing.T) {
 func shoot(t *testing.T, ctx context.Context, dir, url, ready, name string, width int64) {
 	t.Helper()
 	do(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(ready)))
+	capture(t, ctx, filepath.Join(dir, name+".png"), width)
+}
+
+// capture saves what the viewport shows now.
+func capture(t *testing.T, ctx context.Context, file string, width int64) {
+	t.Helper()
+	name := filepath.Base(file)
 	// Wait for the icon font, or the picture shows ligature names.
 	waitUntil(t, ctx, "fonts", `document.fonts.status === 'loaded'`)
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
@@ -83,7 +95,7 @@ func shoot(t *testing.T, ctx context.Context, dir, url, ready, name string, widt
 	if b := img.Bounds(); int64(b.Dx()) != width {
 		t.Errorf("%s: %dpx wide, want %d", name, b.Dx(), width)
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644); err != nil {
+	if err := os.WriteFile(file, shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

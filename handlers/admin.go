@@ -90,7 +90,11 @@ func (h *Admin) EditRow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return render(c, fiber.StatusOK, views.MovieEditRow(views.RowFormOf(m)))
+	form := views.RowFormOf(m)
+	if form.AllGenres, err = h.store.Genres(c.UserContext()); err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.MovieEditRow(form))
 }
 
 // Row answers GET /admin/movies/:id/row with the plain row (Cancel).
@@ -104,5 +108,9 @@ func (h *Admin) Row(c *fiber.Ctx) error {
 
 // NewMovieForm answers GET /admin/movies/new with the empty add form.
 func (h *Admin) NewMovieForm(c *fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.AddMovieForm(views.RowForm{}, nil))
+	genres, err := h.store.Genres(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.AddMovieForm(views.RowForm{AllGenres: genres}, nil))
 }

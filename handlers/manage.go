@@ -184,7 +184,7 @@ func (h *Manage) Add(c *fiber.Ctx) error {
 		var created db.Movie
 		if created, err = h.store.CreateMovie(c.UserContext(), m, actorOf(c)); err == nil {
 			if htmxForm {
-				return render(c, fiber.StatusCreated, views.AddMovieForm(views.RowForm{}, &created))
+				return render(c, fiber.StatusCreated, views.AddMovieForm(views.RowForm{AllGenres: h.genres(c)}, &created))
 			}
 			return c.Status(fiber.StatusCreated).JSON(created)
 		}
@@ -192,7 +192,7 @@ func (h *Manage) Add(c *fiber.Ctx) error {
 	}
 	var ie *inputError
 	if htmxForm && errors.As(err, &ie) {
-		form := views.RowForm{Name: r.Name, Director: r.Director, Genres: r.Genres,
+		form := views.RowForm{Name: r.Name, Director: r.Director, Genres: r.Genres, AllGenres: h.genres(c),
 			IMDBScore: r.IMDBScore.raw, Popularity: r.Popularity.raw, Field: ie.field, Problem: ie.message}
 		return render(c, fiber.StatusBadRequest, views.AddMovieForm(form, nil))
 	}
@@ -316,6 +316,7 @@ func (h *Manage) updateRow(c *fiber.Ctx, r movieRequest) error {
 		}
 		version, form.Version = &v, v
 	}
+	form.AllGenres = h.genres(c)
 	problem := func(err error) error {
 		var ie *inputError
 		if !errors.As(err, &ie) {
@@ -341,4 +342,14 @@ func (h *Manage) updateRow(c *fiber.Ctx, r movieRequest) error {
 		return problem(fieldInputError(err))
 	}
 	return render(c, fiber.StatusOK, views.MovieRow(updated))
+}
+
+// genres offers the catalog's genres to a form's autocomplete; a form
+// without suggestions still works, so a failure is only logged.
+func (h *Manage) genres(c *fiber.Ctx) []string {
+	genres, err := h.catalog.store.Genres(c.UserContext())
+	if err != nil {
+		h.log.Error("genres for a form", "err", err)
+	}
+	return genres
 }

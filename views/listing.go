@@ -187,3 +187,14 @@ func RowFormOf(m db.Movie) RowForm {
 		IMDBScore: strconv.FormatFloat(m.IMDBScore, 'f', -1, 64), Popularity: strconv.FormatFloat(m.Popularity, 'f', -1, 64),
 	}
 }
+
+// splitList splits a comma-separated list, trimming and dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

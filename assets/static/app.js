@@ -61,6 +61,70 @@
     if (close) document.getElementById("new-movie").innerHTML = "";
   });
 
+  // Genre chips: the hidden field holds the comma-separated list the API
+  // reads; the chips and the input only edit it.
+  function chipsOf(el) { return el.closest("[data-chips]"); }
+  function chipValues(box) {
+    return Array.from(box.querySelectorAll("[data-chip]")).map(function (c) { return c.dataset.chip; });
+  }
+  function syncChips(box) {
+    box.querySelector("[data-chips-value]").value = chipValues(box).join(", ");
+  }
+  function addChip(box, name) {
+    name = name.trim();
+    if (!name) return;
+    var exists = chipValues(box).some(function (v) { return v.toLowerCase() === name.toLowerCase(); });
+    if (exists) return;
+    var input = box.querySelector("[data-chips-input]");
+    var chip = document.createElement("span");
+    chip.className = "chip small";
+    chip.dataset.chip = name;
+    var label = document.createElement("span");
+    label.textContent = name;
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "chip-remove transparent";
+    remove.setAttribute("data-chip-remove", "");
+    remove.setAttribute("aria-label", "× " + name);
+    remove.innerHTML = '<i class="small" aria-hidden="true">close</i>';
+    chip.appendChild(label);
+    chip.appendChild(remove);
+    input.parentNode.insertBefore(chip, input);
+    syncChips(box);
+  }
+  document.addEventListener("click", function (e) {
+    var remove = e.target.closest && e.target.closest("[data-chip-remove]");
+    if (!remove) return;
+    var box = chipsOf(remove);
+    remove.closest("[data-chip]").remove();
+    syncChips(box);
+    box.querySelector("[data-chips-input]").focus();
+  });
+  document.addEventListener("keydown", function (e) {
+    if (!e.target.matches || !e.target.matches("[data-chips-input]")) return;
+    var box = chipsOf(e.target);
+    if (e.key === "Enter" || e.key === ",") {
+      e.preventDefault();
+      e.stopPropagation();
+      addChip(box, e.target.value);
+      e.target.value = "";
+    } else if (e.key === "Backspace" && e.target.value === "") {
+      var chips = box.querySelectorAll("[data-chip]");
+      if (chips.length) { chips[chips.length - 1].remove(); syncChips(box); }
+    }
+  }, true);
+  // Picking from the autocomplete list fills the input with a whole genre.
+  document.addEventListener("input", function (e) {
+    if (!e.target.matches || !e.target.matches("[data-chips-input]")) return;
+    var list = document.getElementById(e.target.getAttribute("list"));
+    var value = e.target.value;
+    var picked = list && Array.from(list.options).some(function (o) { return o.value === value; });
+    if (picked && e.inputType !== "insertText" && e.inputType !== "deleteContentBackward") {
+      addChip(chipsOf(e.target), value);
+      e.target.value = "";
+    }
+  });
+
   // Escape in an edit row cancels the edit; Enter saves it.
   document.addEventListener("keydown", function (e) {
     var row = e.target.closest && e.target.closest("tr.editing");
