@@ -66,6 +66,10 @@ func TestManageAdd(t *testing.T) {
 		{"blank name", jsonBody, `{"movie_name":"   ","director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "movie_name", "", ""},
 		{"no director", jsonBody, `{"movie_name":"A","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "director", "", ""},
 		{"name too long", jsonBody, `{"movie_name":"` + strings.Repeat("n", 301) + `","director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "movie_name", "", ""},
+		{"genre too long", jsonBody, `{"movie_name":"A","director":"B","popularity":1,"chip_genres":"Drama, ` + strings.Repeat("g", 301) + `","imdb_score":1}`, 400, "chip_genres", "", ""},
+		{"director too long", jsonBody, `{"movie_name":"A","director":"` + strings.Repeat("d", 301) + `","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "director", "", ""},
+		{"popularity not a number", formType, "movie_name=A&director=B&popularity=lots&chip_genres=&imdb_score=1", 400, "popularity", "", ""},
+		{"boundaries are allowed", jsonBody, `{"movie_name":"Edge","director":"Case","popularity":"100","chip_genres":"","imdb_score":"0"}`, 201, "", "Edge", ""},
 		{"name of the wrong type", jsonBody, `{"movie_name":5,"director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "movie_name", "", ""},
 		{"not JSON", jsonBody, `{"movie_name":`, 400, "", "", ""},
 	}
