@@ -27,9 +27,10 @@ type Admin struct {
 	catalog *Catalog
 }
 
-// NewAdmin builds the admin handlers.
-func NewAdmin(log *slog.Logger, store AdminStore) *Admin {
-	return &Admin{log: log, store: store, catalog: NewCatalog(log, store)}
+// NewAdmin builds the admin handlers; the table is the catalog's listing
+// under another layout.
+func NewAdmin(log *slog.Logger, store AdminStore, catalog *Catalog) *Admin {
+	return &Admin{log: log, store: store, catalog: catalog}
 }
 
 // Home answers GET /admin: the catalog as a table, with the listing's

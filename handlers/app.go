@@ -79,7 +79,7 @@ func New(d Deps) *fiber.App {
 
 	// Every /admin and /manage path needs an administrator, even those that
 	// do not exist: nobody else learns what is there.
-	admin := NewAdmin(d.Log, d.Store)
+	admin := NewAdmin(d.Log, d.Store, catalog)
 	app.Use("/admin", auth.RequireAdmin, csrf)
 	app.Use("/manage", auth.RequireAdmin, csrf)
 	app.Get("/admin", admin.Home)
@@ -88,7 +88,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/admin/movies/:id/history", admin.History)
 	app.Get("/admin/movies/:id/edit", admin.EditRow)
 	app.Get("/admin/movies/:id/row", admin.Row)
-	manage := NewManage(d.Log, d.Store, admin.catalog)
+	manage := NewManage(d.Log, d.Store, catalog)
 	app.Post("/manage/add", manage.Add)
 	app.Post("/manage/update", manage.Update)
 	app.Delete("/manage/delete/:id", manage.Delete)
