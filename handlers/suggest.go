@@ -32,6 +32,11 @@ func suggest(store SuggestStore) fiber.Handler {
 		ctx := c.UserContext()
 		field := strings.Clone(c.Query("field"))
 		q := strings.Clone(c.Query("q"))
+		if q == "" {
+			// The search inputs send their own parameter (name=, director=),
+			// so one input serves both the listing and its suggestions.
+			q = strings.Clone(c.Query(field))
+		}
 		switch field {
 		case "name", "director", "genre":
 		default:

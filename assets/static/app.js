@@ -138,6 +138,104 @@
     }
   });
 
+  // Autocomplete: the WAI-ARIA combobox pattern over the listbox that htmx
+  // loads into the box under each search input.
+  function comboParts(input) {
+    var box = input.parentNode.querySelector("[data-suggest-box]");
+    return { box: box, options: box ? Array.from(box.querySelectorAll("[role=option]")) : [] };
+  }
+  function setActive(input, index) {
+    var parts = comboParts(input);
+    parts.options.forEach(function (o, i) {
+      o.classList.toggle("active", i === index);
+      o.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    var active = parts.options[index];
+    if (active) {
+      input.setAttribute("aria-activedescendant", active.id);
+      active.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+    input._active = active ? index : -1;
+  }
+  function openCombo(input, open) {
+    var parts = comboParts(input);
+    open = open && parts.options.length > 0;
+    parts.box.classList.toggle("open", open);
+    input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!open) setActive(input, -1);
+  }
+  function pick(input, option) {
+    input.value = option.dataset.value;
+    openCombo(input, false);
+    input._picked = input.value; // a response for the old text must not reopen the list
+    if (input.form && window.htmx) htmx.trigger(input.form, "submit");
+  }
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var box = e.detail.target;
+    if (!box || !box.hasAttribute || !box.hasAttribute("data-suggest-box")) return;
+    var input = box.parentNode.querySelector("[data-combobox]");
+    if (input._picked === input.value || document.activeElement !== input) {
+      openCombo(input, false);
+      return;
+    }
+    openCombo(input, true);
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target.matches && e.target.matches("[data-combobox]")) e.target._picked = null;
+  });
+  document.addEventListener("keydown", function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches("[data-combobox]")) return;
+    var parts = comboParts(input);
+    var open = input.getAttribute("aria-expanded") === "true";
+    var active = typeof input._active === "number" ? input._active : -1;
+    switch (e.key) {
+      case "ArrowDown":
+        if (!parts.options.length) return;
+        e.preventDefault();
+        if (!open) openCombo(input, true);
+        setActive(input, Math.min(active + 1, parts.options.length - 1));
+        break;
+      case "ArrowUp":
+        if (!open) return;
+        e.preventDefault();
+        setActive(input, Math.max(active - 1, 0));
+        break;
+      case "Enter":
+        if (open && active >= 0) {
+          e.preventDefault();
+          pick(input, parts.options[active]);
+        } else {
+          openCombo(input, false);
+        }
+        break;
+      case "Escape":
+        e.preventDefault();
+        if (open) {
+          openCombo(input, false);
+        } else if (input.value !== "") {
+          input.value = "";
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+        break;
+      case "Tab":
+        openCombo(input, false);
+        break;
+    }
+  });
+  // mousedown, not click: the input must not lose focus (and close) first.
+  document.addEventListener("mousedown", function (e) {
+    var option = e.target.closest && e.target.closest("[data-suggest-box] [role=option]");
+    if (!option) return;
+    e.preventDefault();
+    pick(option.closest(".combo").querySelector("[data-combobox]"), option);
+  });
+  document.addEventListener("focusout", function (e) {
+    if (e.target.matches && e.target.matches("[data-combobox]")) openCombo(e.target, false);
+  });
+
   // Tell assistive technology when the results are being replaced.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var results = document.getElementById("results");
