@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestScreenshots photographs the main pages at phone and desktop sizes, in
@@ -60,6 +61,12 @@ func TestScreenshots(t *testing.T) {
 			for _, p := range pages {
 				shoot(t, ctx, dir, srv.URL+p.path, p.ready, p.name+"-"+size.name+"-"+scheme, size.width)
 			}
+			// The autocomplete list, open under the director field.
+			shoot(t, ctx, dir, srv.URL+"/listing", `[data-testid=summary]`, "suggest-"+size.name+"-"+scheme, size.width)
+			do(t, ctx, chromedp.SendKeys(chromedp.ID("q-director"), "st"))
+			waitUntil(t, ctx, "the suggestions", `document.getElementById('q-director').getAttribute('aria-expanded') === 'true'`)
+			do(t, ctx, chromedp.SendKeys(chromedp.ID("q-director"), kb.ArrowDown))
+			capture(t, ctx, filepath.Join(dir, "suggest-"+size.name+"-"+scheme+".png"), size.width)
 			// An edit row, as an admin sees it mid-edit.
 			shoot(t, ctx, dir, srv.URL+"/admin?name=psycho", `[data-testid=movie-row]`, "admin-edit-"+size.name+"-"+scheme, size.width)
 			clickReady(t, ctx, `[data-testid=edit]`)
