@@ -241,3 +241,25 @@ func TestSyntheticCatalogIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// suggestRequests are autocomplete requests as people type them: short
+// prefixes are the expensive ones.
+var suggestRequests = []struct{ name, url string }{
+	{"director=s", "/suggest?field=director&q=s"},
+	{"director=spie", "/suggest?field=director&q=spie"},
+	{"name=st", "/suggest?field=name&q=st"},
+	{"name=dark-sta", "/suggest?field=name&q=dark%20sta"},
+	{"genre=dr", "/suggest?field=genre&q=dr"},
+}
+
+// BenchmarkSuggest measures /suggest through the whole handler chain; p50
+// and p99 are per-request latencies under b.RunParallel.
+func BenchmarkSuggest(b *testing.B) {
+	for _, c := range catalogs {
+		for _, r := range suggestRequests {
+			b.Run(fmt.Sprintf("movies=%d/%s", c.size, r.name), func(b *testing.B) {
+				benchHandler(b, c.app, r.url, map[string]string{"Accept": "application/json", "Authorization": c.auth})
+			})
+		}
+	}
+}
