@@ -100,11 +100,7 @@ func TestAdminUndoesADelete(t *testing.T) {
 }
 
 func TestAdminEditsARowInPlace(t *testing.T) {
-	srv := startServer(t)
-	ctx := newTab(t)
-	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
-	do(t, ctx, chromedp.Navigate(srv.URL+"/admin?name=psycho"))
-	waitForSummary(t, ctx, "Movies 1–1 of 1")
+	srv, ctx := adminAt(t, "/admin?name=psycho", "Movies 1–1 of 1")
 	markPage(t, ctx)
 
 	// Escape gives the row back untouched.
@@ -157,11 +153,7 @@ func clickReady(t *testing.T, ctx context.Context, selector string) {
 }
 
 func TestAdminAddsAMovieAndViewersFindIt(t *testing.T) {
-	srv := startServer(t)
-	ctx := newTab(t)
-	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
-	do(t, ctx, chromedp.Navigate(srv.URL+"/admin"))
-	waitForSummary(t, ctx, "Movies 1–50 of 246")
+	srv, ctx := adminAt(t, "/admin", "Movies 1–50 of 246")
 	clickReady(t, ctx, `[data-testid=add]`)
 	waitUntil(t, ctx, "the add form", `!!document.querySelector('[data-testid=add-form] [data-testid=edit-movie_name]')`)
 	do(t, ctx,

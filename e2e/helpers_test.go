@@ -126,3 +126,15 @@ func signIn(t *testing.T, ctx context.Context, baseURL, email, password string) 
 	}
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid=signed-in-as]`)))
 }
+
+// adminAt starts a server, signs a new tab in as its administrator and
+// opens path, waiting for its results summary to read summary.
+func adminAt(t *testing.T, path, summary string) (server, context.Context) {
+	t.Helper()
+	srv := startServer(t)
+	ctx := newTab(t)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
+	do(t, ctx, chromedp.Navigate(srv.URL+path))
+	waitForSummary(t, ctx, summary)
+	return srv, ctx
+}

@@ -21,11 +21,7 @@ func queryOf(t *testing.T, raw string) url.Values {
 }
 
 func TestLiveSearchNarrowsAndClears(t *testing.T) {
-	srv := startServer(t)
-	ctx := newTab(t)
-	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
-	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
-	waitForSummary(t, ctx, "Movies 1–50 of 246")
+	_, ctx := adminAt(t, "/listing", "Movies 1–50 of 246")
 	markPage(t, ctx)
 	// Record whether the loading indicator ever shows while a request runs.
 	eval[chromedp.Void](t, ctx, `window.__indicatorShown = false;
@@ -54,11 +50,7 @@ func TestLiveSearchNarrowsAndClears(t *testing.T) {
 }
 
 func TestDirectorAndGenreCombine(t *testing.T) {
-	srv := startServer(t)
-	ctx := newTab(t)
-	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
-	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
-	waitForSummary(t, ctx, "Movies 1–50 of 246")
+	_, ctx := adminAt(t, "/listing", "Movies 1–50 of 246")
 	markPage(t, ctx)
 
 	do(t, ctx, chromedp.Click(chromedp.CSS(`.genre-chip:has(input[value="Thriller"])`)))
@@ -81,21 +73,13 @@ func TestDirectorAndGenreCombine(t *testing.T) {
 }
 
 func TestNoMatchShowsTheEmptyState(t *testing.T) {
-	srv := startServer(t)
-	ctx := newTab(t)
-	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
-	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
-	waitForSummary(t, ctx, "Movies 1–50 of 246")
+	_, ctx := adminAt(t, "/listing", "Movies 1–50 of 246")
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-name"), "qqqzzz"))
 	waitUntil(t, ctx, "the empty state", `document.querySelector('[data-testid=empty]')?.textContent.includes('No movies match')`)
 }
 
 func TestPagerAndBrowserHistory(t *testing.T) {
-	srv := startServer(t)
-	ctx := newTab(t)
-	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
-	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
-	waitForSummary(t, ctx, "Movies 1–50 of 246")
+	srv, ctx := adminAt(t, "/listing", "Movies 1–50 of 246")
 	markPage(t, ctx)
 
 	do(t, ctx, chromedp.Click(chromedp.CSS(`a[data-testid=pager-next]`)))

@@ -8,11 +8,7 @@ import (
 )
 
 func TestAutocompleteFromTheKeyboard(t *testing.T) {
-	srv := startServer(t)
-	ctx := newTab(t)
-	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
-	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
-	waitForSummary(t, ctx, "Movies 1–50 of 246")
+	_, ctx := adminAt(t, "/listing", "Movies 1–50 of 246")
 	markPage(t, ctx)
 	const field = `document.getElementById('q-director')`
 	if got := eval[string](t, ctx, field+`.getAttribute('role') + ' ' + `+field+`.getAttribute('aria-controls') + ' ' + `+field+`.getAttribute('aria-expanded')`); got != "combobox suggest-director false" {
@@ -37,11 +33,7 @@ func TestAutocompleteFromTheKeyboard(t *testing.T) {
 }
 
 func TestAutocompleteEscapeAndMouse(t *testing.T) {
-	srv := startServer(t)
-	ctx := newTab(t)
-	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
-	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
-	waitForSummary(t, ctx, "Movies 1–50 of 246")
+	_, ctx := adminAt(t, "/listing", "Movies 1–50 of 246")
 	const field = `document.getElementById('q-name')`
 
 	// Escape closes the list; a second Escape clears the field.
