@@ -368,16 +368,21 @@ func (ins *movieInserter) insert(ctx context.Context, m NewMovie) (int64, error)
 	if err != nil {
 		return 0, err
 	}
-	for _, g := range m.Genres {
+	return id, ins.linkGenres(ctx, id, m.Genres)
+}
+
+// linkGenres gives movie id the named genres, creating any that are new.
+func (ins *movieInserter) linkGenres(ctx context.Context, id int64, genres []string) error {
+	for _, g := range genres {
 		gid, err := ins.genreIDFor(ctx, g)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		if _, err := ins.link.ExecContext(ctx, id, gid); err != nil {
-			return 0, fmt.Errorf("link genre: %w", err)
+			return fmt.Errorf("link genre: %w", err)
 		}
 	}
-	return id, nil
+	return nil
 }
 
 func (ins *movieInserter) genreIDFor(ctx context.Context, name string) (int64, error) {

@@ -112,22 +112,8 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 			m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), id); err != nil {
 			return fmt.Errorf("update movie: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM movie_genres WHERE movie_id = ?", id); err != nil {
+		if err := setGenres(ctx, tx, id, m.Genres); err != nil {
 			return err
-		}
-		ins, err := newMovieInserter(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		for _, g := range m.Genres {
-			gid, err := ins.genreIDFor(ctx, g)
-			if err != nil {
-				return err
-			}
-			if _, err := ins.link.ExecContext(ctx, id, gid); err != nil {
-				return err
-			}
 		}
 		if out, err = movieByID(ctx, tx, id); err != nil {
 			return err
@@ -135,6 +121,19 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 		return audit(ctx, tx, id, actor, "update", &before, &out)
 	})
 	return out, err
+}
+
+// setGenres replaces the genres of movie id.
+func setGenres(ctx context.Context, tx *sql.Tx, id int64, genres []string) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM movie_genres WHERE movie_id = ?", id); err != nil {
+		return err
+	}
+	ins, err := newMovieInserter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	return ins.linkGenres(ctx, id, genres)
 }
 
 // DeleteMovie removes a movie and records it, returning the movie as it was.
@@ -234,19 +233,8 @@ ORDER BY id DESC LIMIT 1`, id).Scan(&before)
 VALUES (?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchKey(old.Name, old.Director), old.Version+1); err != nil {
 			return fmt.Errorf("restore movie: %w", err)
 		}
-		ins, err := newMovieInserter(ctx, tx)
-		if err != nil {
+		if err := setGenres(ctx, tx, id, old.Genres); err != nil {
 			return err
-		}
-		defer ins.Close()
-		for _, g := range old.Genres {
-			gid, err := ins.genreIDFor(ctx, g)
-			if err != nil {
-				return err
-			}
-			if _, err := ins.link.ExecContext(ctx, id, gid); err != nil {
-				return err
-			}
 		}
 		if out, err = movieByID(ctx, tx, id); err != nil {
 			return err

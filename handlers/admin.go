@@ -54,9 +54,7 @@ func (h *Admin) Accounts(c *fiber.Ctx) error {
 // History answers GET /admin/movies/:id/history: who changed the movie,
 // when, and what, newest first.
 func (h *Admin) History(c *fiber.Ctx) error {
-	var n flexNumber
-	n.parse(c.Params("id"))
-	id, err := wholeID(n, "id")
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -72,9 +70,7 @@ func (h *Admin) History(c *fiber.Ctx) error {
 
 // movieParam loads the movie named by the :id of the path.
 func (h *Admin) movieParam(c *fiber.Ctx) (db.Movie, error) {
-	var n flexNumber
-	n.parse(c.Params("id"))
-	id, err := wholeID(n, "id")
+	id, err := pathID(c)
 	if err != nil {
 		return db.Movie{}, err
 	}

@@ -165,6 +165,13 @@ func wholeID(n flexNumber, field string) (int64, error) {
 	return int64(n.value), nil
 }
 
+// pathID reads the :id of a route as a movie id.
+func pathID(c *fiber.Ctx) (int64, error) {
+	var n flexNumber
+	n.parse(c.Params("id"))
+	return wholeID(n, "id")
+}
+
 func actorOf(c *fiber.Ctx) string {
 	if u := currentUser(c).user; u != nil {
 		return u.Email
@@ -252,9 +259,7 @@ func (h *Manage) Update(c *fiber.Ctx) error {
 
 // Delete answers DELETE /manage/delete/:id: 204, or 404 for an unknown id.
 func (h *Manage) Delete(c *fiber.Ctx) error {
-	var n flexNumber
-	n.parse(c.Params("id"))
-	id, err := wholeID(n, "id")
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
@@ -281,9 +286,7 @@ func (h *Manage) Delete(c *fiber.Ctx) error {
 // the movie back under its id (the refreshed admin table for htmx), 404 when
 // there is no deletion to undo.
 func (h *Manage) Restore(c *fiber.Ctx) error {
-	var n flexNumber
-	n.parse(c.Params("id"))
-	id, err := wholeID(n, "id")
+	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
