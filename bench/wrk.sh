@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load test on loopback: builds bin/fimdb, loads the bundled catalog plus
 # synthetic movies up to N, serves it on 127.0.0.1 and runs wrk -t2 -c50
-# against the listing. Bounded: DURATION seconds per URL, then it stops.
+# against the listing and autocomplete. Bounded: DURATION seconds per URL, then it stops.
 #
 #   bench/wrk.sh [N]          # N movies in all (default 246)
 #   DURATION=30 bench/wrk.sh 100000
@@ -33,8 +33,13 @@ for _ in $(seq 100); do
 done
 
 echo "movies=$n wrk -t2 -c50 -d${duration}s"
-for path in "/listing?name=Star" "/listing" "/listing?genre=Drama" "/listing?name=the&genre=Drama"; do
-  for kind in page fragment; do
+listings=("/listing?name=Star" "/listing" "/listing?genre=Drama" "/listing?name=the&genre=Drama")
+suggestions=("/suggest?field=name&q=st" "/suggest?field=director&q=s" "/suggest?field=director&q=spie" "/suggest?field=name&q=dark%20sta")
+[ -n "${ONLY_SUGGEST:-}" ] && listings=()
+for path in "${listings[@]}" "${suggestions[@]}"; do
+  kinds=(page fragment)
+  [[ $path == /suggest* ]] && kinds=(fragment)
+  for kind in "${kinds[@]}"; do
     header=(-H "Authorization: Bearer $token")
     [ "$kind" = fragment ] && header+=(-H "HX-Request: true")
     out=$(wrk -t2 -c50 -d"${duration}s" --latency "${header[@]}" "http://127.0.0.1:$port$path")

@@ -320,7 +320,7 @@ func importMovies(ctx context.Context, tx *sql.Tx, movies []NewMovie, progress f
 		}
 		report.Added++
 	}
-	return report, nil
+	return report, ins.suggest.flush(ctx)
 }
 
 // movieInserter inserts movies and their genres with prepared statements,
@@ -328,6 +328,7 @@ func importMovies(ctx context.Context, tx *sql.Tx, movies []NewMovie, progress f
 type movieInserter struct {
 	movie, genre, genreID, link *sql.Stmt
 	genreIDs                    map[string]int64
+	suggest                     *suggestIndexer
 }
 
 func newMovieInserter(ctx context.Context, tx *sql.Tx) (*movieInserter, error) {
@@ -348,6 +349,11 @@ func newMovieInserter(ctx context.Context, tx *sql.Tx) (*movieInserter, error) {
 			return nil, fmt.Errorf("prepare: %w", err)
 		}
 	}
+	var err error
+	if ins.suggest, err = newSuggestIndexer(ctx, tx); err != nil {
+		ins.Close()
+		return nil, err
+	}
 	return ins, nil
 }
 
@@ -356,6 +362,9 @@ func (ins *movieInserter) Close() {
 		if st != nil {
 			st.Close()
 		}
+	}
+	if ins.suggest != nil {
+		ins.suggest.Close()
 	}
 }
 
@@ -366,6 +375,9 @@ func (ins *movieInserter) insert(ctx context.Context, m NewMovie) (int64, error)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
+		return 0, err
+	}
+	if err := ins.suggest.addMovie(ctx, m.Name, m.Director, m.Popularity); err != nil {
 		return 0, err
 	}
 	return id, ins.linkGenres(ctx, id, m.Genres)

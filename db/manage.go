@@ -82,6 +82,9 @@ func (s *Store) CreateMovie(ctx context.Context, m NewMovie, actor string) (Movi
 		if err != nil {
 			return err
 		}
+		if err := ins.suggest.flush(ctx); err != nil {
+			return err
+		}
 		if out, err = movieByID(ctx, tx, id); err != nil {
 			return err
 		}
@@ -112,6 +115,9 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 			m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), id); err != nil {
 			return fmt.Errorf("update movie: %w", err)
 		}
+		if err := reindexSuggestions(ctx, tx, &before, &m); err != nil {
+			return err
+		}
 		if err := setGenres(ctx, tx, id, m.Genres); err != nil {
 			return err
 		}
@@ -121,6 +127,27 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 		return audit(ctx, tx, id, actor, "update", &before, &out)
 	})
 	return out, err
+}
+
+// reindexSuggestions moves a movie's title and director in the autocomplete
+// index from before to after (either may be nil), once movies has changed.
+func reindexSuggestions(ctx context.Context, tx *sql.Tx, before *Movie, after *NewMovie) error {
+	x, err := newSuggestIndexer(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	if before != nil {
+		if err := x.removeMovie(ctx, before.Name, before.Director); err != nil {
+			return err
+		}
+	}
+	if after != nil {
+		if err := x.addMovie(ctx, after.Name, after.Director, after.Popularity); err != nil {
+			return err
+		}
+	}
+	return x.flush(ctx)
 }
 
 // setGenres replaces the genres of movie id.
@@ -146,6 +173,9 @@ func (s *Store) DeleteMovie(ctx context.Context, id int64, actor string) (Movie,
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", id); err != nil {
 			return fmt.Errorf("delete movie: %w", err)
+		}
+		if err := reindexSuggestions(ctx, tx, &before, nil); err != nil {
+			return err
 		}
 		return audit(ctx, tx, id, actor, "delete", &before, nil)
 	})
@@ -232,6 +262,10 @@ ORDER BY id DESC LIMIT 1`, id).Scan(&before)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, version)
 VALUES (?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchKey(old.Name, old.Director), old.Version+1); err != nil {
 			return fmt.Errorf("restore movie: %w", err)
+		}
+		restored := NewMovie{Name: old.Name, Director: old.Director, Popularity: old.Popularity}
+		if err := reindexSuggestions(ctx, tx, nil, &restored); err != nil {
+			return err
 		}
 		if err := setGenres(ctx, tx, id, old.Genres); err != nil {
 			return err

@@ -108,6 +108,23 @@ func (s *Store) readStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.St
 	return tx.PrepareContext(ctx, query)
 }
 
+// pooledStmt returns query prepared on the read pool, preparing it the first
+// time. Only for queries run outside a transaction (see readStmt).
+func (s *Store) pooledStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.readStmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if prev, loaded := s.readStmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
 // prepareReads prepares every read statement the store can run, so that
 // readStmt always finds them.
 func (s *Store) prepareReads(ctx context.Context) error {
@@ -145,18 +162,27 @@ func dsn(path string, writer bool) string {
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
+	p, err := migrationProvider(db)
 	if err != nil {
 		return err
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// migrationProvider runs the embedded SQL migrations and the Go ones.
+func migrationProvider(db *sql.DB) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithGoMigrations(suggestBackfill))
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	return p, nil
 }
 
 // Path is the database file's path.

@@ -1,0 +1,213 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/pressly/goose/v3"
+)
+
+// suggestIndexer keeps suggest_values and suggest_words (migration 00005)
+// in step with the movies table. Every write of a movie goes through it in
+// the same transaction, so autocomplete never sees a half-written change.
+type suggestIndexer struct {
+	upsert, insertWord, rerank, decrement, dropValue, setPopularity *sql.Stmt
+	bestPopularity                                                  map[string]*sql.Stmt // by field
+	// ranks holds new ranks until flush: a director's count changes with
+	// each of its movies, and rank is in every word index, so an import
+	// writes each value's words once at the end instead of once per movie.
+	ranks map[int64]float64
+}
+
+func newSuggestIndexer(ctx context.Context, tx *sql.Tx) (*suggestIndexer, error) {
+	x := &suggestIndexer{ranks: map[int64]float64{}, bestPopularity: map[string]*sql.Stmt{}}
+	stmts := []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&x.upsert, `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
+ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, popularity = max(popularity, excluded.popularity)
+RETURNING id, movies, popularity`},
+		{&x.insertWord, `INSERT INTO suggest_words (value_id, word, field, first, rank) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`},
+		{&x.rerank, `UPDATE suggest_words SET rank = ? WHERE value_id = ? AND rank <> ?`},
+		{&x.decrement, `UPDATE suggest_values SET movies = movies - 1 WHERE field = ? AND value = ? COLLATE NOCASE
+RETURNING id, movies`},
+		{&x.dropValue, `DELETE FROM suggest_values WHERE id = ?`},
+		{&x.setPopularity, `UPDATE suggest_values SET popularity = ? WHERE id = ?`},
+	}
+	for _, st := range stmts {
+		var err error
+		if *st.dst, err = tx.PrepareContext(ctx, st.query); err != nil {
+			x.Close()
+			return nil, fmt.Errorf("prepare suggest index: %w", err)
+		}
+	}
+	for _, field := range []string{"name", "director"} {
+		// field is one of two constants: movies_by_name and movies_by_director serve these.
+		st, err := tx.PrepareContext(ctx, `SELECT coalesce(max(popularity), 0) FROM movies WHERE `+field+` = ? COLLATE NOCASE`)
+		if err != nil {
+			x.Close()
+			return nil, fmt.Errorf("prepare suggest index: %w", err)
+		}
+		x.bestPopularity[field] = st
+	}
+	return x, nil
+}
+
+func (x *suggestIndexer) Close() {
+	for _, st := range []*sql.Stmt{x.upsert, x.insertWord, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity["name"], x.bestPopularity["director"]} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// addMovie counts a movie that now exists under its title and director.
+func (x *suggestIndexer) addMovie(ctx context.Context, name, director string, popularity float64) error {
+	if err := x.add(ctx, "name", name, popularity); err != nil {
+		return err
+	}
+	return x.add(ctx, "director", director, popularity)
+}
+
+// removeMovie uncounts a movie that no longer exists (or no longer has this
+// title and director). Call it after the movies table has changed.
+func (x *suggestIndexer) removeMovie(ctx context.Context, name, director string) error {
+	if err := x.remove(ctx, "name", name); err != nil {
+		return err
+	}
+	return x.remove(ctx, "director", director)
+}
+
+func (x *suggestIndexer) add(ctx context.Context, field, value string, popularity float64) error {
+	var id, movies int64
+	var best float64
+	if err := x.upsert.QueryRowContext(ctx, field, value, popularity).Scan(&id, &movies, &best); err != nil {
+		return fmt.Errorf("suggest index %s: %w", field, err)
+	}
+	rank := suggestRank(field, movies, best)
+	if movies > 1 {
+		return x.setRank(ctx, id, rank)
+	}
+	for i, w := range foldedWords(value) {
+		if _, err := x.insertWord.ExecContext(ctx, id, w, field, i == 0, rank); err != nil {
+			return fmt.Errorf("suggest index word: %w", err)
+		}
+	}
+	return nil
+}
+
+func (x *suggestIndexer) remove(ctx context.Context, field, value string) error {
+	var id, movies int64
+	err := x.decrement.QueryRowContext(ctx, field, value).Scan(&id, &movies)
+	if err == sql.ErrNoRows {
+		return nil // not indexed: nothing to uncount
+	}
+	if err != nil {
+		return fmt.Errorf("suggest index %s: %w", field, err)
+	}
+	if movies <= 0 {
+		delete(x.ranks, id)
+		_, err := x.dropValue.ExecContext(ctx, id)
+		return err
+	}
+	var best float64
+	if err := x.bestPopularity[field].QueryRowContext(ctx, value).Scan(&best); err != nil {
+		return err
+	}
+	if _, err := x.setPopularity.ExecContext(ctx, best, id); err != nil {
+		return err
+	}
+	return x.setRank(ctx, id, suggestRank(field, movies, best))
+}
+
+func (x *suggestIndexer) setRank(_ context.Context, id int64, rank float64) error {
+	x.ranks[id] = rank
+	return nil
+}
+
+// flush writes the ranks changed since the last flush. Call it before the
+// transaction commits.
+func (x *suggestIndexer) flush(ctx context.Context) error {
+	for id, rank := range x.ranks {
+		if _, err := x.rerank.ExecContext(ctx, rank, id, rank); err != nil {
+			return fmt.Errorf("suggest index rank: %w", err)
+		}
+	}
+	clear(x.ranks)
+	return nil
+}
+
+// suggestRank orders the values that match a word: titles by their best
+// popularity, directors by how many movies they made.
+func suggestRank(field string, movies int64, popularity float64) float64 {
+	if field == "name" {
+		return popularity
+	}
+	return float64(movies)
+}
+
+// foldedWords are value's search words as suggest_words stores them.
+func foldedWords(value string) []string {
+	words := searchWords(value)
+	for i, w := range words {
+		words[i] = Fold(w)
+	}
+	return words
+}
+
+// suggestBackfill is migration 6: it indexes the movies a database already
+// had when migration 5 created the autocomplete tables. It is Go, not SQL,
+// because the words must be folded as Fold folds them.
+var suggestBackfill = goose.NewGoMigration(6,
+	&goose.GoFunc{RunTx: backfillSuggestIndex},
+	&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM suggest_words; DELETE FROM suggest_values;")
+		return err
+	}})
+
+// backfillBatch bounds how many movies the backfill holds in memory at once.
+const backfillBatch = 10_000
+
+func backfillSuggestIndex(ctx context.Context, tx *sql.Tx) error {
+	x, err := newSuggestIndexer(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	type row struct {
+		id             int64
+		name, director string
+		popularity     float64
+	}
+	for after := int64(0); ; {
+		rows, err := tx.QueryContext(ctx, `SELECT id, name, director, popularity FROM movies WHERE id > ? ORDER BY id LIMIT ?`, after, backfillBatch)
+		if err != nil {
+			return err
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.name, &r.director, &r.popularity); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, r)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		for _, r := range batch {
+			if err := x.addMovie(ctx, r.name, r.director, r.popularity); err != nil {
+				return err
+			}
+		}
+		after = batch[len(batch)-1].id
+	}
+	return x.flush(ctx)
+}

@@ -1,0 +1,318 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// indexedValue is one row of suggest_values with its words, as a test sees it.
+type indexedValue struct {
+	Movies     int64
+	Popularity float64
+	Words      string // "first-word|word|word", sorted after the first
+}
+
+// suggestIndexFromTables reads what the autocomplete tables hold, keyed by
+// field and folded value.
+func suggestIndexFromTables(t *testing.T, s *Store) map[string]indexedValue {
+	t.Helper()
+	rows, err := s.read.Query(`SELECT v.field, v.value, v.movies, v.popularity,
+  (SELECT group_concat(word, '|') FROM (SELECT word FROM suggest_words w WHERE w.value_id = v.id ORDER BY first DESC, word)),
+  (SELECT count(*) FROM suggest_words w WHERE w.value_id = v.id AND (w.field <> v.field OR w.rank <> CASE v.field WHEN 'name' THEN v.popularity ELSE v.movies END))
+FROM suggest_values v`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]indexedValue{}
+	for rows.Next() {
+		var field, value, words string
+		var v indexedValue
+		var wrongRank int
+		if err := rows.Scan(&field, &value, &v.Movies, &v.Popularity, &words, &wrongRank); err != nil {
+			t.Fatal(err)
+		}
+		if wrongRank > 0 {
+			t.Errorf("%s %q: %d words carry a stale rank or field", field, value, wrongRank)
+		}
+		v.Words = words
+		out[field+":"+strings.ToLower(value)] = v
+	}
+	return out
+}
+
+// suggestIndexFromMovies computes what the autocomplete tables should hold
+// from the movies table alone.
+func suggestIndexFromMovies(t *testing.T, s *Store) map[string]indexedValue {
+	t.Helper()
+	rows, err := s.read.Query(`SELECT name, director, popularity FROM movies`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]indexedValue{}
+	for rows.Next() {
+		var name, director string
+		var pop float64
+		if err := rows.Scan(&name, &director, &pop); err != nil {
+			t.Fatal(err)
+		}
+		for field, value := range map[string]string{"name": name, "director": director} {
+			key := field + ":" + strings.ToLower(value)
+			v := out[key]
+			v.Movies++
+			v.Popularity = math.Max(v.Popularity, pop)
+			words := foldedWords(value)
+			rest := slices.Clone(words[1:])
+			slices.Sort(rest)
+			rest = slices.Compact(rest)
+			rest = slices.DeleteFunc(rest, func(w string) bool { return w == words[0] })
+			v.Words = strings.Join(append([]string{words[0]}, rest...), "|")
+			out[key] = v
+		}
+	}
+	return out
+}
+
+func assertSuggestIndexMatchesMovies(t *testing.T, s *Store) {
+	t.Helper()
+	got, want := suggestIndexFromTables(t, s), suggestIndexFromMovies(t, s)
+	for k, w := range want {
+		g, ok := got[k]
+		switch {
+		case !ok:
+			t.Errorf("%s is not indexed", k)
+		case g.Movies != w.Movies || g.Popularity != w.Popularity:
+			t.Errorf("%s: indexed %d movies, popularity %v; movies table says %d, %v", k, g.Movies, g.Popularity, w.Movies, w.Popularity)
+		case g.Words != w.Words && !(strings.Count(g.Words, "|") == strings.Count(w.Words, "|") && wordsEqualAsSets(g.Words, w.Words)):
+			t.Errorf("%s: indexed words %q, want %q", k, g.Words, w.Words)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s is indexed but no movie has it", k)
+		}
+	}
+	var wrongGenres int
+	if err := s.read.QueryRow(`SELECT count(*) FROM genres g
+WHERE movies <> (SELECT count(*) FROM movie_genres WHERE genre_id = g.id)`).Scan(&wrongGenres); err != nil {
+		t.Fatal(err)
+	}
+	if wrongGenres > 0 {
+		t.Errorf("%d genres have a wrong movie count", wrongGenres)
+	}
+}
+
+// wordsEqualAsSets compares "first|rest" word lists where a value's first
+// word also appears later ("Star Wars Star"): only the sets must agree.
+func wordsEqualAsSets(a, b string) bool {
+	as, bs := strings.Split(a, "|"), strings.Split(b, "|")
+	slices.Sort(as)
+	slices.Sort(bs)
+	return slices.Equal(as, bs)
+}
+
+func TestSuggestIndexFollowsEveryWrite(t *testing.T) {
+	s := seededStore(t)
+	ctx := context.Background()
+	assertSuggestIndexMatchesMovies(t, s)
+
+	// Two spellings of one title and of one director share a value.
+	a, err := s.CreateMovie(ctx, NewMovie{Name: "Star Wars", Director: "george LUCAS", Genres: []string{"Drama"}, IMDBScore: 5, Popularity: 99.5}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSuggestIndexMatchesMovies(t, s)
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"rename to a new title and director", func() error {
+			_, err := s.UpdateMovie(ctx, a.ID, nil, NewMovie{Name: "Étoile Noire", Director: "Agnès Varda", Genres: []string{"War"}, IMDBScore: 5, Popularity: 12}, "t")
+			return err
+		}},
+		{"same title, lower popularity", func() error {
+			_, err := s.UpdateMovie(ctx, a.ID, nil, NewMovie{Name: "Étoile Noire", Director: "Agnès Varda", Genres: []string{"War"}, IMDBScore: 5, Popularity: 3}, "t")
+			return err
+		}},
+		{"delete", func() error { _, err := s.DeleteMovie(ctx, a.ID, "t"); return err }},
+		{"restore", func() error { _, err := s.RestoreMovie(ctx, a.ID, "t"); return err }},
+		{"delete a catalog movie whose director has others", func() error {
+			l, err := s.ListMovies(ctx, ListQuery{Filter: Filter{Director: "spielberg"}, Sort: "score", Page: 1, PerPage: 1})
+			if err != nil {
+				return err
+			}
+			_, err = s.DeleteMovie(ctx, l.Movies[0].ID, "t")
+			return err
+		}},
+		{"import", func() error {
+			_, err := s.ImportMovies(ctx, []NewMovie{
+				{Name: "Star Wars Star", Director: "Steven Spielberg", IMDBScore: 1, Popularity: 1},
+				{Name: "Jaws 2", Director: "Jeannot Szwarc", Genres: []string{"Horror"}, IMDBScore: 5, Popularity: 40},
+			}, nil)
+			return err
+		}},
+	}
+	for _, st := range steps {
+		if err := st.run(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		t.Run(st.name, func(t *testing.T) { assertSuggestIndexMatchesMovies(t, s) })
+	}
+}
+
+func TestSuggestBackfillIndexesAnOlderDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	// Build the database as release 4 (before autocomplete tables) left it.
+	old, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := migrationProvider(old.write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var values int
+	if err := s.read.QueryRow("SELECT count(*) FROM suggest_values").Scan(&values); err != nil {
+		t.Fatal(err)
+	}
+	if values == 0 {
+		t.Fatal("the backfill indexed nothing")
+	}
+	assertSuggestIndexMatchesMovies(t, s)
+}
+
+// TestSuggestStrategiesFindTheBest checks every way textCandidates reads
+// the index against ranking every indexed value: the ranks returned must be
+// the best ranks there are (values may differ only among equal ranks).
+func TestSuggestStrategiesFindTheBest(t *testing.T) {
+	s := openTestStore(t)
+	ctx := context.Background()
+	var movies []NewMovie
+	words := strings.Fields("Star Starry Stellar Station Storm Dark Night Dream Shadow Sea Seven Sun")
+	people := strings.Fields("Steven Sofia Stanley Sergio Dario Denis Stella")
+	for i := range 3000 {
+		movies = append(movies, NewMovie{
+			Name:       fmt.Sprintf("%s %s %d", words[i%len(words)], words[(i/len(words))%len(words)], i),
+			Director:   people[i%len(people)] + " " + people[(i*7/3)%len(people)],
+			IMDBScore:  5,
+			Popularity: float64((i*7919)%1000) / 10,
+		})
+	}
+	if _, err := s.ImportMovies(ctx, movies, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { maxWalkedWords = n }(maxWalkedWords)
+	for _, walked := range []int{64, 1} { // 1 sends every long prefix down the range scan
+		maxWalkedWords = walked
+		for _, tc := range []struct{ field, q string }{
+			{"name", "s"}, {"name", "st"}, {"name", "sta"}, {"name", "star"}, {"name", "stat"},
+			{"name", "12"}, {"name", "1234"}, {"name", "dark"}, {"name", "nope"},
+			{"name", "dark 1"}, {"name", "star dark"}, {"name", "sea st"}, {"name", "s d 1"},
+			{"director", "s"}, {"director", "ste"}, {"director", "stel"}, {"director", "dario"},
+		} {
+			t.Run(fmt.Sprintf("walked=%d/%s=%s", walked, tc.field, tc.q), func(t *testing.T) {
+				got, err := s.Suggest(ctx, tc.field, tc.q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := bestByBruteForce(t, s, tc.field, tc.q)
+				if !slices.Equal(ranksOf(t, s, tc.field, got), ranksOf(t, s, tc.field, want)) {
+					t.Errorf("got %v (ranks %v), want ranks %v (%v)", got, ranksOf(t, s, tc.field, got), ranksOf(t, s, tc.field, want), want)
+				}
+			})
+		}
+	}
+}
+
+// bestByBruteForce ranks every indexed value of field against q in Go.
+func bestByBruteForce(t *testing.T, s *Store, field, q string) []Suggestion {
+	t.Helper()
+	rows, err := s.read.Query("SELECT id, value, movies, popularity FROM suggest_values WHERE field = ?", field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var all []candidate
+	for rows.Next() {
+		var c candidate
+		var movies int64
+		var pop float64
+		if err := rows.Scan(&c.id, &c.value, &movies, &pop); err != nil {
+			t.Fatal(err)
+		}
+		c.count, c.rank = int(movies), suggestRank(field, movies, pop)
+		all = append(all, c)
+	}
+	return rankSuggestions(all, searchWords(q))
+}
+
+// ranksOf maps suggestions to (whole-prefix, rank) pairs, which the index
+// must get exactly right.
+func ranksOf(t *testing.T, s *Store, field string, sugs []Suggestion) []string {
+	t.Helper()
+	var out []string
+	for _, sg := range sugs {
+		var pop float64
+		if err := s.read.QueryRow("SELECT popularity FROM suggest_values WHERE field = ? AND value = ?", field, sg.Value).Scan(&pop); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprint(suggestRank(field, int64(sg.Count), pop)))
+	}
+	return out
+}
+
+func TestSuggestWalksReadIndexesInRankOrder(t *testing.T) {
+	s := seededStore(t)
+	for _, tc := range []struct {
+		cond, index string
+		others      int
+	}{
+		{"w.word = ?", "suggest_words_by_word", 0},
+		{"w.word = ?", "suggest_words_by_word", 2},
+		{"substr(w.word, 1, 1) = ?", "suggest_words_by_p1", 0},
+		{"substr(w.word, 1, 2) = ?", "suggest_words_by_p2", 1},
+		{"substr(w.word, 1, 3) = ?", "suggest_words_by_p3", 0},
+	} {
+		args := []any{"name", "st", true}
+		for range tc.others {
+			args = append(args, "a", "b")
+		}
+		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+walkSQL(tc.cond, tc.others), append(args, 8)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan strings.Builder
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString(detail + "\n")
+		}
+		rows.Close()
+		if !strings.Contains(plan.String(), tc.index) || strings.Contains(plan.String(), "TEMP B-TREE") {
+			t.Errorf("%s with %d other words: want a walk of %s without sorting, plan:\n%s", tc.cond, tc.others, tc.index, plan.String())
+		}
+	}
+}
