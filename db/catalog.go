@@ -32,10 +32,14 @@ type NewMovie struct {
 	Popularity float64
 }
 
-// FieldError says which field of a movie is wrong and why, in a sentence.
+// FieldError says which field of a movie is wrong and why: Reason is an
+// English phrase for logs and the command line; Rule and Limit let the web
+// side say it in the visitor's language.
 type FieldError struct {
 	Field  string
 	Reason string
+	Rule   string // "required", "too_long", "out_of_range" or "genre_too_long"
+	Limit  int
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
@@ -64,21 +68,21 @@ func (m NewMovie) Normalize() NewMovie {
 func (m NewMovie) Validate() error {
 	for _, f := range []struct{ field, value string }{{"movie_name", m.Name}, {"director", m.Director}} {
 		if f.value == "" {
-			return &FieldError{f.field, "must not be empty"}
+			return &FieldError{f.field, "must not be empty", "required", 0}
 		}
 		if utf8.RuneCountInString(f.value) > MaxTextLen {
-			return &FieldError{f.field, fmt.Sprintf("must be at most %d characters", MaxTextLen)}
+			return &FieldError{f.field, fmt.Sprintf("must be at most %d characters", MaxTextLen), "too_long", MaxTextLen}
 		}
 	}
 	if !(m.IMDBScore >= 0 && m.IMDBScore <= MaxIMDBScore) {
-		return &FieldError{"imdb_score", fmt.Sprintf("must be between 0 and %d", MaxIMDBScore)}
+		return &FieldError{"imdb_score", fmt.Sprintf("must be between 0 and %d", MaxIMDBScore), "out_of_range", MaxIMDBScore}
 	}
 	if !(m.Popularity >= 0 && m.Popularity <= MaxPopularity) {
-		return &FieldError{"popularity", fmt.Sprintf("must be between 0 and %d", MaxPopularity)}
+		return &FieldError{"popularity", fmt.Sprintf("must be between 0 and %d", MaxPopularity), "out_of_range", MaxPopularity}
 	}
 	for _, g := range m.Genres {
 		if utf8.RuneCountInString(g) > MaxTextLen {
-			return &FieldError{"genres", fmt.Sprintf("a genre must be at most %d characters", MaxTextLen)}
+			return &FieldError{"genres", fmt.Sprintf("a genre must be at most %d characters", MaxTextLen), "genre_too_long", MaxTextLen}
 		}
 	}
 	return nil

@@ -34,7 +34,7 @@ func TestAdminDeletesAMovieAfterConfirming(t *testing.T) {
 	answerDialogs(ctx, &accept, &seen)
 	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/admin?genre=War&sort=name"))
-	waitForSummary(t, ctx, "Movies 1–21 of 21")
+	waitForSummary(t, ctx, "21 movies")
 	first := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`)
 
 	// Saying no to the question keeps the movie: the page, reloaded from
@@ -46,7 +46,7 @@ func TestAdminDeletesAMovieAfterConfirming(t *testing.T) {
 		t.Fatalf("%d confirmations asked, want 1", seen.Load())
 	}
 	do(t, ctx, chromedp.Reload())
-	waitForSummary(t, ctx, "Movies 1–21 of 21")
+	waitForSummary(t, ctx, "21 movies")
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`); got != first {
 		t.Fatalf("after No the first row is %q, want %q", got, first)
 	}
@@ -55,7 +55,7 @@ func TestAdminDeletesAMovieAfterConfirming(t *testing.T) {
 	// Saying yes removes it, and the count follows without a page load.
 	accept.Store(true)
 	clickReady(t, ctx, `[data-testid=movie-row] [data-testid=delete]`)
-	waitForSummary(t, ctx, "Movies 1–20 of 20")
+	waitForSummary(t, ctx, "20 movies")
 	assertSamePage(t, ctx)
 	names := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid=movie-row] [data-testid=movie-name]')].map(e => e.textContent)`)
 	for _, n := range names {
@@ -69,7 +69,7 @@ func TestAdminDeletesAMovieAfterConfirming(t *testing.T) {
 
 	// The catalog no longer has it either.
 	do(t, ctx, chromedp.Navigate(srv.URL+"/listing?genre=War"))
-	waitForSummary(t, ctx, "Movies 1–20 of 20")
+	waitForSummary(t, ctx, "20 movies")
 	if strings.Contains(strings.Join(movieNames(t, ctx), "|"), first) {
 		t.Errorf("%q still listed", first)
 	}
@@ -84,14 +84,14 @@ func TestAdminUndoesADelete(t *testing.T) {
 	answerDialogs(ctx, &accept, &seen)
 	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
 	do(t, ctx, chromedp.Navigate(srv.URL+"/admin?genre=War&sort=name"))
-	waitForSummary(t, ctx, "Movies 1–21 of 21")
+	waitForSummary(t, ctx, "21 movies")
 	markPage(t, ctx)
 	first := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`)
 	clickReady(t, ctx, `[data-testid=movie-row] [data-testid=delete]`)
-	waitForSummary(t, ctx, "Movies 1–20 of 20")
+	waitForSummary(t, ctx, "20 movies")
 	waitUntil(t, ctx, "the Undo toast", `document.querySelector('[data-testid=undo-toast]')?.textContent.includes('was deleted')`)
 	clickReady(t, ctx, `[data-testid=undo]`)
-	waitForSummary(t, ctx, "Movies 1–21 of 21")
+	waitForSummary(t, ctx, "21 movies")
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`); got != first {
 		t.Errorf("after Undo the first row is %q, want %q", got, first)
 	}
@@ -100,7 +100,7 @@ func TestAdminUndoesADelete(t *testing.T) {
 }
 
 func TestAdminEditsARowInPlace(t *testing.T) {
-	srv, ctx := adminAt(t, "/admin?name=psycho", "Movies 1–1 of 1")
+	srv, ctx := adminAt(t, "/admin?name=psycho", "1 movie")
 	markPage(t, ctx)
 
 	// Escape gives the row back untouched.
@@ -132,7 +132,7 @@ func TestAdminEditsARowInPlace(t *testing.T) {
 
 	// The catalog shows the change at once.
 	do(t, ctx, chromedp.Navigate(srv.URL+"/listing?name=psycho"))
-	waitForSummary(t, ctx, "Movies 1–1 of 1")
+	waitForSummary(t, ctx, "1 movie")
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-score]').textContent`); got != "9.1" {
 		t.Errorf("listing score = %q, want 9.1", got)
 	}
@@ -176,7 +176,7 @@ func TestAdminAddsAMovieAndViewersFindIt(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(srv.URL+"/listing"))
 	waitForSummary(t, ctx, "Movies 1–50 of 247")
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-name"), "amel"))
-	waitForSummary(t, ctx, "Movies 1–1 of 1")
+	waitForSummary(t, ctx, "1 movie")
 	if names := movieNames(t, ctx); len(names) != 1 || names[0] != "Amélie" {
 		t.Errorf("search amel = %v", names)
 	}

@@ -30,7 +30,7 @@ func TestLiveSearchNarrowsAndClears(t *testing.T) {
 		}).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['class']})`)
 
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-name"), "star"))
-	waitForSummary(t, ctx, "Movies 1–7 of 7")
+	waitForSummary(t, ctx, "7 movies")
 	waitUntil(t, ctx, "the address to carry the search", `location.search === '?name=star'`)
 	assertSamePage(t, ctx)
 	if !eval[bool](t, ctx, `window.__indicatorShown`) {
@@ -58,7 +58,7 @@ func TestDirectorAndGenreCombine(t *testing.T) {
 	waitUntil(t, ctx, "genre in the address", `location.search === '?genre=Thriller'`)
 
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-director"), "spielberg"))
-	waitForSummary(t, ctx, "Movies 1–2 of 2")
+	waitForSummary(t, ctx, "2 movies")
 	if names := strings.Join(movieNames(t, ctx), ", "); names != "Jaws, Duel" {
 		t.Errorf("Spielberg thrillers = %v, want Jaws, Duel", names)
 	}
@@ -68,7 +68,7 @@ func TestDirectorAndGenreCombine(t *testing.T) {
 	}
 
 	do(t, ctx, chromedp.Click(chromedp.CSS(`.genre-chip:has(input[value=""])`)))
-	waitForSummary(t, ctx, "Movies 1–6 of 6")
+	waitForSummary(t, ctx, "6 movies")
 	assertSamePage(t, ctx)
 }
 
@@ -105,11 +105,11 @@ func TestPagerAndBrowserHistory(t *testing.T) {
 	do(t, ctx, chromedp.Click(chromedp.CSS(`a[data-testid=pager-first]`)))
 	waitForSummary(t, ctx, "Movies 1–50 of 246")
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-name"), "godf"))
-	waitForSummary(t, ctx, "Movies 1–1 of 1")
+	waitForSummary(t, ctx, "1 movie")
 	do(t, ctx, chromedp.Navigate(srv.URL+"/listing?genre=War"))
-	waitForSummary(t, ctx, "Movies 1–21 of 21")
+	waitForSummary(t, ctx, "21 movies")
 	goBack(t, ctx)
-	waitForSummary(t, ctx, "Movies 1–1 of 1")
+	waitForSummary(t, ctx, "1 movie")
 	if v := eval[string](t, ctx, `document.getElementById('q-name').value`); v != "godf" {
 		t.Errorf("after Back the title field holds %q, want godf", v)
 	}
@@ -135,8 +135,8 @@ func TestFormWorksWithoutJavaScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.TrimSpace(summary) != "Movies 1–1 of 1" {
-		t.Errorf("summary after a plain GET = %q, want Movies 1–1 of 1", summary)
+	if strings.TrimSpace(summary) != "1 movie" {
+		t.Errorf("summary after a plain GET = %q, want 1 movie", summary)
 	}
 	if q := queryOf(t, currentURL(ctx)); q.Get("name") != "godfather" {
 		t.Errorf("address after submit = %s", currentURL(ctx))

@@ -183,7 +183,7 @@ func saveArtifacts(t *testing.T, ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		os.WriteFile(filepath.Join(artifacts, name+".png"), png, 0o644)
 	}
 	if html, err := chromedp.Run(ctx, chromedp.OuterHTML("html")); err == nil {

@@ -72,6 +72,15 @@ func TestScreenshots(t *testing.T) {
 			clickReady(t, ctx, `[data-testid=edit]`)
 			waitUntil(t, ctx, "the edit row", `!!document.querySelector('[data-testid=genre-editor]')`)
 			capture(t, ctx, filepath.Join(dir, "admin-edit-"+size.name+"-"+scheme+".png"), size.width)
+			if scheme == "light" {
+				// Translated pages last: ?lang= is remembered for the rest of the tab.
+				shoot(t, ctx, dir, srv.URL+"/listing?name=star&lang=de", `[data-testid=summary]`, "search-de-"+size.name, size.width)
+				shoot(t, ctx, dir, srv.URL+"/admin?lang=fr", `[data-testid=movie-table]`, "admin-fr-"+size.name, size.width)
+				shoot(t, ctx, dir, srv.URL+"/listing?lang=hi", `[data-testid=summary]`, "listing-hi-"+size.name, size.width)
+				do(t, ctx, chromedp.Click(chromedp.CSS(".lang-switcher > summary")))
+				waitUntil(t, ctx, "the language menu", `document.querySelector('.lang-switcher').open`)
+				capture(t, ctx, filepath.Join(dir, "lang-menu-"+size.name+".png"), size.width)
+			}
 		}
 	}
 	t.Logf("screenshots in %s", dir)

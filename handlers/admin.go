@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 
 	"fimdb/db"
@@ -76,7 +75,7 @@ func (h *Admin) movieParam(c *fiber.Ctx) (db.Movie, error) {
 	}
 	m, err := h.store.MovieByID(c.UserContext(), id)
 	if errors.Is(err, db.ErrNotFound) {
-		return db.Movie{}, &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
+		return db.Movie{}, noMovie(c.UserContext(), "validation.no_movie", id)
 	}
 	return m, err
 }

@@ -44,11 +44,11 @@ func New(d Deps) *fiber.App {
 	app.Use(recover.New())
 	app.Use(securityHeaders)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
-	app.Use(withLocale)
 
-	// Public, and cheap: no session is looked up for these.
+	// Public, and cheap: no session or locale is looked up for these.
 	app.Get("/healthz", health(d.Store))
 	app.Get("/static/:version/*", staticAssets())
+	app.Use(withLocale(d.SecureCookies))
 
 	// Sessions and sign-in throttling share fimdb's database handle.
 	storage := sqlite3.NewFromConnection(d.Store.DB(), sqlite3.Config{Table: "fiber_storage", GCInterval: time.Minute})

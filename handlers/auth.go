@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"fimdb/db"
+	l10n "fimdb/i18n"
 	"fimdb/views"
 
 	"github.com/gofiber/fiber/v2"
@@ -398,7 +399,7 @@ func (a *Auth) SignInLimiters() []fiber.Handler {
 		if s, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter))); err == nil {
 			minutes = max(1, (s+59)/60)
 		}
-		return &statusError{fiber.StatusTooManyRequests, i18n.T(c.UserContext(), "auth.too_many", i18n.M{"minutes": minutes})}
+		return &statusError{fiber.StatusTooManyRequests, l10n.Plural(c.UserContext(), "auth.too_many", minutes, i18n.M{"minutes": l10n.Int(c.UserContext(), minutes)})}
 	}
 	limit := func(key func(*fiber.Ctx) string) fiber.Handler {
 		return limiter.New(limiter.Config{

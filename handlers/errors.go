@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 
+	l10n "fimdb/i18n"
 	"fimdb/views"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/invopop/ctxi18n"
 	"github.com/invopop/ctxi18n/i18n"
 )
 
@@ -45,7 +48,7 @@ func (e *forbiddenError) Error() string { return "forbidden" }
 func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		status := fiber.StatusInternalServerError
-		ctx := c.UserContext()
+		ctx := localized(c)
 		title := i18n.T(ctx, "errors.page_title")
 		message := i18n.T(ctx, "errors.internal")
 		field := ""
@@ -65,8 +68,10 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		case errors.As(err, &fe) && fe.Code == fiber.StatusNotFound:
 			status = fe.Code
 			title, message = i18n.T(ctx, "errors.not_found_title"), i18n.T(ctx, "errors.not_found")
+		case errors.As(err, &fe) && fe.Code == fiber.StatusRequestEntityTooLarge:
+			status, message = fe.Code, i18n.T(ctx, "errors.too_large")
 		case errors.As(err, &fe) && fe.Code < 500:
-			status, message = fe.Code, fe.Message
+			status, message = fe.Code, i18n.T(ctx, "errors.status", i18n.M{"status": fe.Code})
 		default:
 			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 		}
@@ -79,6 +84,21 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		}
 		return render(c, status, views.ErrorPage(title, message))
 	}
+}
+
+// localized is the request's context with a locale, even for errors raised
+// before withLocale ran (a missing static file, a body over the limit).
+func localized(c *fiber.Ctx) context.Context {
+	ctx := c.UserContext()
+	if ctxi18n.Locale(ctx) != nil {
+		return ctx
+	}
+	code := l10n.Negotiate(c.Query("lang"), c.Cookies(LangCookie), c.Get(fiber.HeaderAcceptLanguage))
+	if out, err := l10n.WithLocale(ctx, code); err == nil {
+		c.SetUserContext(out)
+		return out
+	}
+	return ctx
 }
 
 func notFound(c *fiber.Ctx) error {

@@ -2,18 +2,37 @@ package handlers
 
 import (
 	"fimdb/i18n"
+	"fimdb/views"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/invopop/ctxi18n"
 )
 
+// LangCookie remembers a language picked with ?lang= (the switcher).
+const LangCookie = "fimdb_lang"
+
+// langCookieAge keeps the choice for a year.
+const langCookieAge = 365 * 24 * 60 * 60
+
 // withLocale puts the visitor's locale into the user context, where views
-// find it. Only English exists yet; negotiation comes with the translations.
-func withLocale(c *fiber.Ctx) error {
-	ctx, err := ctxi18n.WithLocale(c.UserContext(), i18n.Default)
-	if err != nil {
-		return err
+// and handlers find it: ?lang= first (and remembered), then the cookie,
+// then Accept-Language, then English.
+func withLocale(secureCookies bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		query, cookie := c.Query("lang"), c.Cookies(LangCookie)
+		code := i18n.Negotiate(query, cookie, c.Get(fiber.HeaderAcceptLanguage))
+		if chosen, ok := i18n.Supported(query); ok && chosen != cookie {
+			c.Cookie(&fiber.Cookie{
+				Name: LangCookie, Value: chosen, Path: "/", MaxAge: langCookieAge,
+				SameSite: fiber.CookieSameSiteLaxMode, Secure: secureCookies, HTTPOnly: true,
+			})
+		}
+		ctx, err := i18n.WithLocale(c.UserContext(), code)
+		if err != nil {
+			return err
+		}
+		c.SetUserContext(views.WithPageURL(ctx, c.OriginalURL()))
+		c.Set(fiber.HeaderContentLanguage, code)
+		c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+		return c.Next()
 	}
-	c.SetUserContext(ctx)
-	return c.Next()
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"fimdb/views"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/invopop/ctxi18n/i18n"
 )
 
 // ManageStore is what the catalog API needs from the database.
@@ -96,9 +96,9 @@ func decodeMovieRequest(c *fiber.Ctx) (movieRequest, error) {
 		if err := json.Unmarshal(c.Body(), &r); err != nil {
 			var typ *json.UnmarshalTypeError
 			if errors.As(err, &typ) && typ.Field != "" {
-				return r, &inputError{typ.Field, fmt.Sprintf("%s must be a %s", typ.Field, jsonKind(typ.Field))}
+				return r, fieldError(c.UserContext(), typ.Field, jsonKind(typ.Field), 0)
 			}
-			return r, &inputError{"", "The request body is not valid JSON."}
+			return r, &inputError{"", i18n.T(c.UserContext(), "validation.bad_json")}
 		}
 		return r, nil
 	}
@@ -110,25 +110,34 @@ func decodeMovieRequest(c *fiber.Ctx) (movieRequest, error) {
 	return r, nil
 }
 
+// jsonKind is the validation rule broken by a JSON value of the wrong type.
 func jsonKind(field string) string {
 	switch field {
 	case "movie_name", "director", "chip_genres":
-		return "string"
+		return "not_text"
 	}
-	return "number"
+	return "not_number"
+}
+
+// fieldError is a 400 naming field, with the sentence for rule
+// (validation.<rule>) in the visitor's language.
+func fieldError(ctx context.Context, field, rule string, limit int) *inputError {
+	return &inputError{field, i18n.T(ctx, "validation."+rule, i18n.M{
+		"label": i18n.T(ctx, "fields."+field), "field": field, "max": limit,
+	})}
 }
 
 // movie checks the request and turns it into a movie to store.
-func (r movieRequest) movie() (db.NewMovie, error) {
+func (r movieRequest) movie(ctx context.Context) (db.NewMovie, error) {
 	for _, n := range []struct {
 		field string
 		num   flexNumber
 	}{{"imdb_score", r.IMDBScore}, {"popularity", r.Popularity}} {
 		if !n.num.set {
-			return db.NewMovie{}, &inputError{n.field, n.field + " is required"}
+			return db.NewMovie{}, fieldError(ctx, n.field, "required", 0)
 		}
 		if n.num.bad {
-			return db.NewMovie{}, &inputError{n.field, n.field + " must be a number"}
+			return db.NewMovie{}, fieldError(ctx, n.field, "not_number", 0)
 		}
 	}
 	m := db.NewMovie{
@@ -136,14 +145,14 @@ func (r movieRequest) movie() (db.NewMovie, error) {
 		IMDBScore: r.IMDBScore.value, Popularity: r.Popularity.value,
 	}.Normalize()
 	if err := m.Validate(); err != nil {
-		return db.NewMovie{}, fieldInputError(err)
+		return db.NewMovie{}, fieldInputError(ctx, err)
 	}
 	return m, nil
 }
 
 // fieldInputError turns the store's validation error into a 400 that names
 // the field as the API spells it.
-func fieldInputError(err error) error {
+func fieldInputError(ctx context.Context, err error) error {
 	var fe *db.FieldError
 	if !errors.As(err, &fe) {
 		return err
@@ -152,15 +161,15 @@ func fieldInputError(err error) error {
 	if field == "genres" {
 		field = "chip_genres"
 	}
-	return &inputError{field, field + " " + fe.Reason}
+	return fieldError(ctx, field, fe.Rule, fe.Limit)
 }
 
-func wholeID(n flexNumber, field string) (int64, error) {
+func wholeID(ctx context.Context, n flexNumber, field string) (int64, error) {
 	if !n.set {
-		return 0, &inputError{field, field + " is required"}
+		return 0, fieldError(ctx, field, "required", 0)
 	}
 	if n.bad || n.value != float64(int64(n.value)) || n.value < 1 {
-		return 0, &inputError{field, field + " must be a whole number of at least 1"}
+		return 0, fieldError(ctx, field, "positive_whole", 0)
 	}
 	return int64(n.value), nil
 }
@@ -169,7 +178,13 @@ func wholeID(n flexNumber, field string) (int64, error) {
 func pathID(c *fiber.Ctx) (int64, error) {
 	var n flexNumber
 	n.parse(c.Params("id"))
-	return wholeID(n, "id")
+	return wholeID(c.UserContext(), n, "id")
+}
+
+// noMovie is the 404 for an id that names no movie (key: validation.no_movie
+// or validation.no_deleted_movie).
+func noMovie(ctx context.Context, key string, id int64) error {
+	return &statusError{fiber.StatusNotFound, i18n.T(ctx, key, i18n.M{"id": id})}
 }
 
 func actorOf(c *fiber.Ctx) string {
@@ -186,7 +201,7 @@ func (h *Manage) Add(c *fiber.Ctx) error {
 		return err
 	}
 	htmxForm := wantsFragment(c) && !wantsJSON(c)
-	m, err := r.movie()
+	m, err := r.movie(c.UserContext())
 	if err == nil {
 		var created db.Movie
 		if created, err = h.store.CreateMovie(c.UserContext(), m, actorOf(c)); err == nil {
@@ -195,7 +210,7 @@ func (h *Manage) Add(c *fiber.Ctx) error {
 			}
 			return c.Status(fiber.StatusCreated).JSON(created)
 		}
-		err = fieldInputError(err)
+		err = fieldInputError(c.UserContext(), err)
 	}
 	var ie *inputError
 	if htmxForm && errors.As(err, &ie) {
@@ -224,19 +239,19 @@ func (h *Manage) Update(c *fiber.Ctx) error {
 	if wantsFragment(c) && !wantsJSON(c) {
 		return h.updateRow(c, r)
 	}
-	id, err := wholeID(r.ID, "id")
+	id, err := wholeID(c.UserContext(), r.ID, "id")
 	if err != nil {
 		return err
 	}
 	var version *int64
 	if r.Version.set {
-		v, err := wholeID(r.Version, "version")
+		v, err := wholeID(c.UserContext(), r.Version, "version")
 		if err != nil {
 			return err
 		}
 		version = &v
 	}
-	m, err := r.movie()
+	m, err := r.movie(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -245,14 +260,14 @@ func (h *Manage) Update(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &conflict):
 		return c.Status(fiber.StatusConflict).JSON(conflictJSON{
-			Error:   "This movie was changed by someone else since you loaded it. Choose which values to keep and save again.",
+			Error:   i18n.T(c.UserContext(), "validation.stale"),
 			Current: conflict.Current,
 			Yours:   fiber.Map{"movie_name": m.Name, "director": m.Director, "genres": m.Genres, "imdb_score": m.IMDBScore, "popularity": m.Popularity, "version": *version},
 		})
 	case errors.Is(err, db.ErrNotFound):
-		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
+		return noMovie(c.UserContext(), "validation.no_movie", id)
 	case err != nil:
-		return fieldInputError(err)
+		return fieldInputError(c.UserContext(), err)
 	}
 	return c.JSON(updated)
 }
@@ -265,7 +280,7 @@ func (h *Manage) Delete(c *fiber.Ctx) error {
 	}
 	deleted, err := h.store.DeleteMovie(c.UserContext(), id, actorOf(c))
 	if errors.Is(err, db.ErrNotFound) {
-		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
+		return noMovie(c.UserContext(), "validation.no_movie", id)
 	} else if err != nil {
 		return err
 	}
@@ -292,7 +307,7 @@ func (h *Manage) Restore(c *fiber.Ctx) error {
 	}
 	restored, err := h.store.RestoreMovie(c.UserContext(), id, actorOf(c))
 	if errors.Is(err, db.ErrNotFound) {
-		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no deleted movie with id %d to restore.", id)}
+		return noMovie(c.UserContext(), "validation.no_deleted_movie", id)
 	} else if err != nil {
 		return err
 	}
@@ -306,14 +321,14 @@ func (h *Manage) Restore(c *fiber.Ctx) error {
 func (h *Manage) updateRow(c *fiber.Ctx, r movieRequest) error {
 	form := views.RowForm{Name: r.Name, Director: r.Director, Genres: r.Genres,
 		IMDBScore: r.IMDBScore.raw, Popularity: r.Popularity.raw}
-	id, err := wholeID(r.ID, "id")
+	id, err := wholeID(c.UserContext(), r.ID, "id")
 	if err != nil {
 		return err
 	}
 	form.ID = id
 	var version *int64
 	if r.Version.set {
-		v, err := wholeID(r.Version, "version")
+		v, err := wholeID(c.UserContext(), r.Version, "version")
 		if err != nil {
 			return err
 		}
@@ -328,7 +343,7 @@ func (h *Manage) updateRow(c *fiber.Ctx, r movieRequest) error {
 		form.Field, form.Problem = ie.field, ie.message
 		return render(c, fiber.StatusBadRequest, views.MovieEditRow(form))
 	}
-	m, err := r.movie()
+	m, err := r.movie(c.UserContext())
 	if err != nil {
 		return problem(err)
 	}
@@ -340,9 +355,9 @@ func (h *Manage) updateRow(c *fiber.Ctx, r movieRequest) error {
 		form.Conflict, form.Version = &conflict.Current, conflict.Current.Version
 		return render(c, fiber.StatusConflict, views.MovieEditRow(form))
 	case errors.Is(err, db.ErrNotFound):
-		return &statusError{fiber.StatusNotFound, fmt.Sprintf("There is no movie with id %d.", id)}
+		return noMovie(c.UserContext(), "validation.no_movie", id)
 	case err != nil:
-		return problem(fieldInputError(err))
+		return problem(fieldInputError(c.UserContext(), err))
 	}
 	return render(c, fiber.StatusOK, views.MovieRow(updated))
 }

@@ -209,7 +209,7 @@ func TestAdminTable(t *testing.T) {
 	app, _ := newTestApp(t)
 	tests := []scenario{
 		{name: "the page", url: "/admin?genre=War&sort=name", as: asAdmin, wantStatus: 200, wantType: htmlType,
-			want: []string{`action="/admin"`, `hx-get="/admin"`, `data-testid="movie-table"`, "Movies 1–21 of 21", `hx-delete="/manage/delete/`, `hx-confirm="Delete “`}},
+			want: []string{`action="/admin"`, `hx-get="/admin"`, `data-testid="movie-table"`, "21 movies", `hx-delete="/manage/delete/`, `hx-confirm="Delete “`}},
 		{name: "the fragment", url: "/admin?p=2&items=10", headers: htmx, as: asAdmin, wantStatus: 200,
 			want: []string{`<section id="results"`, "Movies 11–20 of 246", `href="/admin?items=10&amp;p=3"`}, notWant: []string{"<html", `class="movie-grid"`}},
 		{name: "JSON", url: "/admin?name=star", headers: asJSON, as: asAdmin, wantStatus: 200, want: []string{`"total":7`}},
@@ -244,7 +244,7 @@ func TestMovieHistoryInAdmin(t *testing.T) {
 	id := itoa(int64(created["id"].(float64)))
 	call(t, app, asAdmin, "POST", "/manage/update", jsonBody, `{"id":`+id+`,"movie_name":"Stalker","director":"Andrei Tarkovsky","popularity":80,"chip_genres":"Drama, Sci-Fi","imdb_score":8.1}`)
 	scenario{url: "/admin/movies/" + id + "/history", headers: htmx, as: asAdmin, wantStatus: 200,
-		want: []string{`data-testid="history"`, "boss@example.com", "changed", "imdb_score: 8 → 8.1", "genres: Drama → Drama, Sci-Fi", "added", " UTC"}}.run(t, app)
+		want: []string{`data-testid="history"`, "boss@example.com", "changed", "IMDb score: 8 → 8.1", "genres: Drama → Drama, Sci-Fi", "added", " UTC"}}.run(t, app)
 	scenario{url: "/admin/movies/1/history", headers: htmx, as: asAdmin, wantStatus: 200, want: []string{"No changes recorded."}}.run(t, app)
 	scenario{url: "/admin/movies/x/history", headers: asJSON, as: asAdmin, wantStatus: 400, want: []string{`"field":"id"`}}.run(t, app)
 	scenario{url: "/admin/movies/" + id + "/history", as: asUser, wantStatus: 403}.run(t, app)
@@ -299,7 +299,7 @@ func TestInlineEditRows(t *testing.T) {
 	}
 	// A bad score keeps what was typed and says why beside the field.
 	bad := save(form + "&imdb_score=eleven")
-	bad.wantStatus, bad.want = 400, []string{`data-testid="edit-error-imdb_score"`, "imdb_score must be a number", `value="eleven"`, `value="Sci-Fi"`}
+	bad.wantStatus, bad.want = 400, []string{`data-testid="edit-error-imdb_score"`, "The IMDb score (imdb_score) must be a number.", `value="eleven"`, `value="Sci-Fi"`}
 	bad.run(t, app)
 	if m, _ := store.MovieByID(ctx, 2); m.Version != 1 {
 		t.Fatal("a rejected edit changed the movie")
@@ -323,7 +323,7 @@ func TestAddFormFromTheAdminPage(t *testing.T) {
 		return scenario{method: "POST", url: "/manage/add", headers: htmx, as: asAdmin, body: body}
 	}
 	bad := add("movie_name=Arrival&director=Denis+Villeneuve&chip_genres=Sci-Fi&imdb_score=&popularity=79")
-	bad.wantStatus, bad.want = 400, []string{`data-testid="edit-error-imdb_score"`, "imdb_score is required", `value="Arrival"`, `value="Denis Villeneuve"`}
+	bad.wantStatus, bad.want = 400, []string{`data-testid="edit-error-imdb_score"`, "The IMDb score (imdb_score) must not be empty.", `value="Arrival"`, `value="Denis Villeneuve"`}
 	bad.run(t, app)
 	good := add("movie_name=Arrival&director=Denis+Villeneuve&chip_genres=Sci-Fi,+Drama&imdb_score=7.9&popularity=79")
 	good.wantStatus, good.want = 201, []string{"“Arrival” was added.", `hx-swap-oob="afterbegin:#added-rows"`, `data-testid="movie-row"`, `value=""`}

@@ -8,11 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"fimdb/db"
 
-	"github.com/invopop/ctxi18n"
 	"github.com/invopop/ctxi18n/i18n"
 )
 
@@ -101,72 +99,12 @@ func pagerRel(which string) string {
 	return ""
 }
 
-// locale is the language code of the page, for <html lang>.
-func locale(ctx context.Context) string {
-	if l := ctxi18n.Locale(ctx); l != nil {
-		return l.Code().String()
-	}
-	return "en"
-}
-
-// formatInt writes n with thousands separators.
-func formatInt(_ context.Context, n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// formatScore writes a score with one decimal.
-func formatScore(_ context.Context, f float64) string {
-	return strconv.FormatFloat(f, 'f', 1, 64)
-}
-
 // authAction is a sign-in or sign-up URL that carries the page to return to.
 func authAction(path, next string) string {
 	if next == "" {
 		return path
 	}
 	return path + "?" + url.Values{"next": {next}}.Encode()
-}
-
-// formatAuditTime shows a stored UTC timestamp to the minute.
-func formatAuditTime(at string) string {
-	t, err := time.Parse("2006-01-02T15:04:05.999Z", at)
-	if err != nil {
-		return at
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-// auditChanges describes what an update changed, field by field.
-func auditChanges(e db.AuditEntry) []string {
-	if e.Before == nil || e.After == nil {
-		return nil
-	}
-	b, a := e.Before, e.After
-	var out []string
-	add := func(field, from, to string) {
-		if from != to {
-			out = append(out, field+": "+from+" → "+to)
-		}
-	}
-	add("movie_name", b.Name, a.Name)
-	add("director", b.Director, a.Director)
-	add("genres", strings.Join(b.Genres, ", "), strings.Join(a.Genres, ", "))
-	add("imdb_score", strconv.FormatFloat(b.IMDBScore, 'f', -1, 64), strconv.FormatFloat(a.IMDBScore, 'f', -1, 64))
-	add("popularity", strconv.FormatFloat(b.Popularity, 'f', -1, 64), strconv.FormatFloat(a.Popularity, 'f', -1, 64))
-	return out
 }
 
 // restoreURL is the Undo of a delete, carrying the table's search along.

@@ -79,13 +79,18 @@
     var chip = document.createElement("span");
     chip.className = "chip small";
     chip.dataset.chip = name;
+    // The catalog's genres show translated (the datalist option's label);
+    // the chip's value stays the stored name.
+    var option = Array.prototype.find.call(box.querySelectorAll("datalist option"), function (o) {
+      return o.value.toLowerCase() === name.toLowerCase();
+    });
     var label = document.createElement("span");
-    label.textContent = name;
+    label.textContent = (option && option.label) || name;
     var remove = document.createElement("button");
     remove.type = "button";
     remove.className = "chip-remove transparent";
     remove.setAttribute("data-chip-remove", "");
-    remove.setAttribute("aria-label", "× " + name);
+    remove.setAttribute("aria-label", (box.dataset.removeLabel || "× {genre}").replace("{genre}", label.textContent));
     remove.innerHTML = '<i class="small" aria-hidden="true">close</i>';
     chip.appendChild(label);
     chip.appendChild(remove);
@@ -260,5 +265,29 @@
   });
   document.addEventListener("htmx:sendError", function () {
     toast("offline");
+  });
+
+  // The language links were written for the address the page loaded at;
+  // live search has changed the query since, so carry the current one.
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest("a[data-lang]");
+    if (link) {
+      var u = new URL(window.location.href);
+      u.searchParams.set("lang", link.dataset.lang);
+      link.href = u.pathname + u.search;
+      return;
+    }
+    // A click anywhere else closes an open language menu.
+    document.querySelectorAll("details.lang-switcher[open]").forEach(function (d) {
+      if (!d.contains(e.target)) d.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var open = document.querySelector("details.lang-switcher[open]");
+    if (open) {
+      open.removeAttribute("open");
+      open.querySelector("summary").focus();
+    }
   });
 })();

@@ -1,0 +1,139 @@
+package views
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"fimdb/db"
+	l10n "fimdb/i18n"
+
+	"github.com/invopop/ctxi18n/i18n"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+)
+
+// locale is the language code of the page, for <html lang>.
+func locale(ctx context.Context) string { return l10n.Code(ctx) }
+
+// formatInt writes n with the locale's thousands separators.
+func formatInt(ctx context.Context, n int) string { return l10n.Int(ctx, n) }
+
+// formatScore writes a score with one decimal, in the locale's way.
+func formatScore(ctx context.Context, f float64) string { return l10n.Decimal(ctx, f, 1) }
+
+// formatNumber writes a stored number with the decimals it has (at most two).
+func formatNumber(ctx context.Context, f float64) string {
+	digits := 0
+	for digits < 2 && f*pow10(digits) != float64(int64(f*pow10(digits))) {
+		digits++
+	}
+	return l10n.Decimal(ctx, f, digits)
+}
+
+func pow10(n int) float64 {
+	out := 1.0
+	for range n {
+		out *= 10
+	}
+	return out
+}
+
+// summary says which movies the page shows: "Movies 51–100 of 246", or
+// "7 movies" when they all fit on one page.
+func summary(ctx context.Context, l db.Listing) string {
+	if l.Pages() <= 1 {
+		return l10n.Plural(ctx, "listing.count", l.Total, i18n.M{"count": formatInt(ctx, l.Total)})
+	}
+	return i18n.T(ctx, "listing.range", i18n.M{"first": formatInt(ctx, l.First()), "last": formatInt(ctx, l.Last()), "total": formatInt(ctx, l.Total)})
+}
+
+// genreLabel is a genre's name on screen; the stored name stays in URLs and forms.
+func genreLabel(ctx context.Context, g string) string { return l10n.Genre(ctx, g) }
+
+// genreList shows a movie's genres, translated, comma-separated.
+func genreList(ctx context.Context, genres []string) string {
+	labels := make([]string, len(genres))
+	for i, g := range genres {
+		labels[i] = genreLabel(ctx, g)
+	}
+	return strings.Join(labels, ", ")
+}
+
+// GenreOption is a genre as a form offers it: the stored value and the
+// translated label.
+type GenreOption struct{ Value, Label string }
+
+// genreOptions translates genres and sorts them as the locale sorts words,
+// so the chips read alphabetically in every language.
+func genreOptions(ctx context.Context, genres []string) []GenreOption {
+	out := make([]GenreOption, len(genres))
+	for i, g := range genres {
+		out[i] = GenreOption{g, genreLabel(ctx, g)}
+	}
+	c := collate.New(language.Make(locale(ctx)), collate.IgnoreCase)
+	slices.SortStableFunc(out, func(a, b GenreOption) int { return c.CompareString(a.Label, b.Label) })
+	return out
+}
+
+// formatAuditTime shows a stored UTC timestamp to the minute, as the
+// locale writes dates.
+func formatAuditTime(ctx context.Context, at string) string {
+	t, err := time.Parse("2006-01-02T15:04:05.999Z", at)
+	if err != nil {
+		return at
+	}
+	return l10n.DateTime(ctx, t)
+}
+
+// auditChanges describes what an update changed, field by field, in the
+// page's language.
+func auditChanges(ctx context.Context, e db.AuditEntry) []string {
+	if e.Before == nil || e.After == nil {
+		return nil
+	}
+	b, a := e.Before, e.After
+	var out []string
+	add := func(field, from, to string) {
+		if from != to {
+			out = append(out, i18n.T(ctx, "fields."+field)+": "+from+" → "+to)
+		}
+	}
+	add("movie_name", b.Name, a.Name)
+	add("director", b.Director, a.Director)
+	add("genres", genreList(ctx, b.Genres), genreList(ctx, a.Genres))
+	add("imdb_score", formatNumber(ctx, b.IMDBScore), formatNumber(ctx, a.IMDBScore))
+	add("popularity", formatNumber(ctx, b.Popularity), formatNumber(ctx, a.Popularity))
+	return out
+}
+
+type pageURLKey struct{}
+
+// WithPageURL records the address of the page being rendered (path and
+// query), for links that lead back to it, like the language switcher's.
+func WithPageURL(ctx context.Context, u string) context.Context {
+	return context.WithValue(ctx, pageURLKey{}, u)
+}
+
+// languageURL is this page's address with lang set to code.
+func languageURL(ctx context.Context, code string) string {
+	raw, _ := ctx.Value(pageURLKey{}).(string)
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return "/listing?lang=" + code
+	}
+	q := u.Query()
+	q.Set("lang", code)
+	return u.Path + "?" + q.Encode()
+}
+
+func languageName(code string) string {
+	for _, l := range l10n.Languages {
+		if l.Code == code {
+			return l.Name
+		}
+	}
+	return code
+}
