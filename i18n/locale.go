@@ -3,6 +3,7 @@ package i18n
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -163,9 +164,13 @@ func GenreKey(name string) string {
 // and a time: "Nov 26, 2026 at 14:05", "26. Nov. 2026, 14:05 Uhr".
 func DateTime(ctx context.Context, t time.Time) string {
 	t = t.UTC()
+	day := strconv.Itoa(t.Day())
+	if t.Day() == 1 {
+		day = i18n.T(ctx, "dates.first_of_month") // French writes "1er"
+	}
 	return i18n.T(ctx, "dates.datetime", i18n.M{
 		"month": i18n.T(ctx, fmt.Sprintf("dates.months.m%02d", int(t.Month()))),
-		"day":   t.Day(),
+		"day":   day,
 		"year":  t.Year(),
 		"time":  t.Format("15:04"),
 	})

@@ -98,7 +98,7 @@ func auditChanges(ctx context.Context, e db.AuditEntry) []string {
 	var out []string
 	add := func(field, from, to string) {
 		if from != to {
-			out = append(out, i18n.T(ctx, "fields."+field)+": "+from+" → "+to)
+			out = append(out, i18n.T(ctx, "admin.change", i18n.M{"field": i18n.T(ctx, "fields."+field), "from": from, "to": to}))
 		}
 	}
 	add("movie_name", b.Name, a.Name)
