@@ -250,6 +250,9 @@ var suggestRequests = []struct{ name, url string }{
 	{"name=st", "/suggest?field=name&q=st"},
 	{"name=dark-sta", "/suggest?field=name&q=dark%20sta"},
 	{"genre=dr", "/suggest?field=genre&q=dr"},
+	{"name=the-s", "/suggest?field=name&q=the%20s"},
+	{"name=th-qz", "/suggest?field=name&q=th%20qz"}, // two common prefixes that never meet
+	{"name=100-words", "/suggest?field=name&q=" + strings.Repeat("ab%20cd%20", 50)},
 }
 
 // BenchmarkSuggest measures /suggest through the whole handler chain; p50

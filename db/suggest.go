@@ -60,31 +60,89 @@ type candidate struct {
 // the walked word, re-ranked in Go with the whole-value rule.
 const candidateLimit = 32
 
+// scanLimit bounds the index rows one walk reads while it checks the other
+// query words, so that rare combinations of common prefixes ("th qz") cost
+// the same as any other query. A combination found nowhere in the best
+// scanLimit values of its longest word is looked for through the next one.
+const scanLimit = 2000
+
+// maxSQLWords is how many query words the index walk checks; further words
+// (someone pasting a paragraph) are checked in Go on what it returns.
+const maxSQLWords = 4
+
 // maxWalkedWords is how many distinct indexed words a prefix may match and
 // still be read word by word (each walk stops after candidateLimit rows).
 // Broader prefixes ("s", "19") read the one-to-three-letter prefix indexes,
 // already in rank order; longer broad prefixes are rare and read the range.
 var maxWalkedWords = 64
 
-// textCandidates finds the best titles or directors for words. It walks the
-// index for the longest (most selective) query word and checks the other
-// words per value, so its cost follows candidateLimit, not the catalog.
+// textCandidates finds the best titles or directors for words. Values that
+// start with the whole query come from one walk; the best by rank from
+// walks driven by the longest query word, then the next, until enough are
+// found. Every walk reads a bounded number of index rows.
 func (s *Store) textCandidates(ctx context.Context, field string, words []string) ([]candidate, error) {
-	folded := make([]string, len(words))
-	driver := 0
-	for i, w := range words {
-		folded[i] = Fold(w)
-		if utf8.RuneCountInString(folded[i]) > utf8.RuneCountInString(folded[driver]) {
-			driver = i
+	var out []candidate
+	if len(words) > 1 {
+		all := foldAll(words)
+		got, err := s.walkPrefix(ctx, field, all[0], walk{first: []bool{true}, whole: " " + strings.Join(all, " ")})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	drivers := sqlWords(words)
+	for _, d := range drivers {
+		others := slices.DeleteFunc(slices.Clone(drivers), func(w string) bool { return w == d })
+		got, err := s.walkPrefix(ctx, field, d, walk{first: []bool{true, false}, others: others})
+		if err != nil {
+			return nil, err
+		}
+		out = dedupeCandidates(append(out, got...))
+		if len(out) >= MaxSuggestions {
+			break
 		}
 	}
-	prefix := folded[driver]
-	others := slices.Delete(slices.Clone(folded), driver, driver+1)
+	return out, nil
+}
 
+// sqlWords folds the query words, drops repeats and words that start
+// another query word ("star st" needs only "star"), and keeps the
+// maxSQLWords longest, longest (most selective) first. Go checks every
+// query word on what the walks return.
+func sqlWords(words []string) []string {
+	folded := foldAll(words)
+	var kept []string
+	for i, w := range folded {
+		repeated := slices.Contains(folded[:i], w)
+		covered := slices.ContainsFunc(folded, func(o string) bool { return o != w && strings.HasPrefix(o, w) })
+		if !repeated && !covered {
+			kept = append(kept, w)
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b string) int { return utf8.RuneCountInString(b) - utf8.RuneCountInString(a) })
+	return kept[:min(len(kept), maxSQLWords)]
+}
+
+func foldAll(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = Fold(w)
+	}
+	return out
+}
+
+// walk says what an index walk keeps besides its driving word.
+type walk struct {
+	first  []bool   // walk values whose first word matched (true), others (false), in this order
+	others []string // every value must have a word starting with each
+	whole  string   // when set, the value's words must start with it (" a star")
+}
+
+// walkPrefix walks the values having a word that starts with prefix, by
+// the cheapest index for it.
+func (s *Store) walkPrefix(ctx context.Context, field, prefix string, w walk) ([]candidate, error) {
 	if n := utf8.RuneCountInString(prefix); n <= 3 {
-		cond := fmt.Sprintf("substr(w.word, 1, %d) = ?", n)
-		got, err := s.walkWords(ctx, field, cond, []any{prefix}, others)
-		return dedupeCandidates(got), err
+		return s.walkWords(ctx, field, fmt.Sprintf("substr(w.word, 1, %d) = ?", n), []any{prefix}, prefix, w)
 	}
 	exact, broad, err := s.wordsWithPrefix(ctx, field, prefix)
 	if err != nil {
@@ -92,18 +150,17 @@ func (s *Store) textCandidates(ctx context.Context, field string, words []string
 	}
 	if broad {
 		lo, hi := prefixRange(prefix)
-		got, err := s.walkWords(ctx, field, "w.word >= ? AND w.word < ?", []any{lo, hi}, others)
-		return dedupeCandidates(got), err
+		return s.walkWords(ctx, field, "w.word >= ? AND w.word < ?", []any{lo, hi}, prefix, w)
 	}
 	var out []candidate
-	for _, w := range exact {
-		got, err := s.walkWords(ctx, field, "w.word = ?", []any{w}, others)
+	for _, word := range exact {
+		got, err := s.walkWords(ctx, field, "w.word = ?", []any{word}, "", w)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, got...)
 	}
-	return dedupeCandidates(out), nil
+	return out, nil
 }
 
 // wordsWithPrefix lists the distinct indexed words starting with prefix, by
@@ -133,25 +190,31 @@ const nextWordSQL = `SELECT word FROM suggest_words
 WHERE field = ? AND word >= ? AND word < ? ORDER BY word LIMIT 1`
 
 // walkWords reads the best values whose word satisfies cond (a fixed SQL
-// fragment; the words go in args) and that have a word starting with each
-// of others. It walks twice, values whose first word matched and then the
-// others, each in rank order straight off an index: together they hold the
-// best candidateLimit by rank and by the whole-value-prefix rule.
-func (s *Store) walkWords(ctx context.Context, field, cond string, args []any, others []string) ([]candidate, error) {
+// fragment; the words go in args), once per w.first, in rank order straight
+// off an index. A non-empty prefix means several words of one value may
+// match; only its first matching word counts, so one value cannot crowd
+// others out of the walk.
+func (s *Store) walkWords(ctx context.Context, field, cond string, args []any, prefix string, w walk) ([]candidate, error) {
 	params := append([]any{field}, args...)
 	params = append(params, nil) // first, set per walk below
 	firstArg := len(params) - 1
-	for _, o := range others {
-		lo, hi := prefixRange(o)
-		params = append(params, lo, hi)
+	params = append(params, scanLimit)
+	for _, o := range w.others {
+		params = append(params, " "+o) // a word of the value starts with o
+	}
+	if prefix != "" {
+		params = append(params, " "+prefix)
+	}
+	if w.whole != "" {
+		params = append(params, utf8.RuneCountInString(w.whole), w.whole)
 	}
 	params = append(params, candidateLimit)
-	st, err := s.pooledStmt(ctx, walkSQL(cond, len(others)))
+	st, err := s.pooledStmt(ctx, walkSQL(cond, len(w.others), prefix != "", w.whole != ""))
 	if err != nil {
 		return nil, err
 	}
 	var out []candidate
-	for _, first := range []bool{true, false} {
+	for _, first := range w.first {
 		params[firstArg] = first
 		if out, err = appendCandidates(ctx, out, st, field, params); err != nil {
 			return nil, err
@@ -160,16 +223,26 @@ func (s *Store) walkWords(ctx context.Context, field, cond string, args []any, o
 	return out, nil
 }
 
-// walkSQL reads values through the word condition cond, with one EXISTS
-// per other query word.
-func walkSQL(cond string, others int) string {
+// walkSQL reads at most scanLimit index rows through the word condition
+// cond, in rank order, and keeps the values that pass the checks: each other
+// query word against the words the index row carries, the first matching
+// word (firstMatch), the whole-value prefix (whole).
+func walkSQL(cond string, others int, firstMatch, whole bool) string {
 	var b strings.Builder
-	b.WriteString(`SELECT v.id, v.value, v.movies, v.popularity FROM suggest_words w
+	b.WriteString(`SELECT v.id, v.value, v.movies, v.popularity FROM (
+  SELECT w.value_id, w.word, w.rank, w.words FROM suggest_words w
+  WHERE w.field = ? AND ` + cond + ` AND w.first = ?
+  ORDER BY w.rank DESC LIMIT ?) AS w
 JOIN suggest_values v ON v.id = w.value_id
-WHERE w.field = ? AND ` + cond + ` AND w.first = ?`)
+WHERE 1`)
 	for range others {
-		b.WriteString(`
-  AND EXISTS (SELECT 1 FROM suggest_words o WHERE o.value_id = w.value_id AND o.word >= ? AND o.word < ?)`)
+		b.WriteString(` AND instr(w.words, ?) > 0`)
+	}
+	if firstMatch {
+		b.WriteString(` AND instr(w.words, ?) = instr(w.words, ' ' || w.word)`)
+	}
+	if whole {
+		b.WriteString(` AND substr(w.words, 1, ?) = ?`)
 	}
 	b.WriteString(`
 ORDER BY w.rank DESC LIMIT ?`)

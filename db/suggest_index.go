@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 )
@@ -29,7 +30,7 @@ func newSuggestIndexer(ctx context.Context, tx *sql.Tx) (*suggestIndexer, error)
 		{&x.upsert, `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
 ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, popularity = max(popularity, excluded.popularity)
 RETURNING id, movies, popularity`},
-		{&x.insertWord, `INSERT INTO suggest_words (value_id, word, field, first, rank) VALUES (?, ?, ?, ?, ?)
+		{&x.insertWord, `INSERT INTO suggest_words (value_id, word, field, first, rank, words) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`},
 		{&x.rerank, `UPDATE suggest_words SET rank = ? WHERE value_id = ? AND rank <> ?`},
 		{&x.decrement, `UPDATE suggest_values SET movies = movies - 1 WHERE field = ? AND value = ? COLLATE NOCASE
@@ -91,8 +92,10 @@ func (x *suggestIndexer) add(ctx context.Context, field, value string, popularit
 	if movies > 1 {
 		return x.setRank(ctx, id, rank)
 	}
-	for i, w := range foldedWords(value) {
-		if _, err := x.insertWord.ExecContext(ctx, id, w, field, i == 0, rank); err != nil {
+	words := foldedWords(value)
+	all := " " + strings.Join(words, " ")
+	for i, w := range words {
+		if _, err := x.insertWord.ExecContext(ctx, id, w, field, i == 0, rank, all); err != nil {
 			return fmt.Errorf("suggest index word: %w", err)
 		}
 	}

@@ -23,7 +23,8 @@ func suggestIndexFromTables(t *testing.T, s *Store) map[string]indexedValue {
 	t.Helper()
 	rows, err := s.read.Query(`SELECT v.field, v.value, v.movies, v.popularity,
   (SELECT group_concat(word, '|') FROM (SELECT word FROM suggest_words w WHERE w.value_id = v.id ORDER BY first DESC, word)),
-  (SELECT count(*) FROM suggest_words w WHERE w.value_id = v.id AND (w.field <> v.field OR w.rank <> CASE v.field WHEN 'name' THEN v.popularity ELSE v.movies END))
+  (SELECT count(*) FROM suggest_words w WHERE w.value_id = v.id AND (w.field <> v.field OR w.rank <> CASE v.field WHEN 'name' THEN v.popularity ELSE v.movies END)),
+  (SELECT group_concat(DISTINCT words) FROM suggest_words w WHERE w.value_id = v.id)
 FROM suggest_values v`)
 	if err != nil {
 		t.Fatal(err)
@@ -31,14 +32,17 @@ FROM suggest_values v`)
 	defer rows.Close()
 	out := map[string]indexedValue{}
 	for rows.Next() {
-		var field, value, words string
+		var field, value, words, all string
 		var v indexedValue
 		var wrongRank int
-		if err := rows.Scan(&field, &value, &v.Movies, &v.Popularity, &words, &wrongRank); err != nil {
+		if err := rows.Scan(&field, &value, &v.Movies, &v.Popularity, &words, &wrongRank, &all); err != nil {
 			t.Fatal(err)
 		}
 		if wrongRank > 0 {
 			t.Errorf("%s %q: %d words carry a stale rank or field", field, value, wrongRank)
+		}
+		if want := " " + strings.Join(foldedWords(value), " "); all != want {
+			t.Errorf("%s %q: rows carry the words %q, want %q", field, value, all, want)
 		}
 		v.Words = words
 		out[field+":"+strings.ToLower(value)] = v
@@ -284,20 +288,27 @@ func ranksOf(t *testing.T, s *Store, field string, sugs []Suggestion) []string {
 func TestSuggestWalksReadIndexesInRankOrder(t *testing.T) {
 	s := seededStore(t)
 	for _, tc := range []struct {
-		cond, index string
-		others      int
+		cond, index       string
+		others            int
+		firstMatch, whole bool
 	}{
-		{"w.word = ?", "suggest_words_by_word", 0},
-		{"w.word = ?", "suggest_words_by_word", 2},
-		{"substr(w.word, 1, 1) = ?", "suggest_words_by_p1", 0},
-		{"substr(w.word, 1, 2) = ?", "suggest_words_by_p2", 1},
-		{"substr(w.word, 1, 3) = ?", "suggest_words_by_p3", 0},
+		{"w.word = ?", "suggest_words_by_word", 0, false, false},
+		{"w.word = ?", "suggest_words_by_word", 2, false, true},
+		{"substr(w.word, 1, 1) = ?", "suggest_words_by_p1", 0, true, false},
+		{"substr(w.word, 1, 2) = ?", "suggest_words_by_p2", 1, true, true},
+		{"substr(w.word, 1, 3) = ?", "suggest_words_by_p3", 0, true, false},
 	} {
-		args := []any{"name", "st", true}
+		args := []any{"name", "st", true, scanLimit}
 		for range tc.others {
-			args = append(args, "a", "b")
+			args = append(args, " a")
 		}
-		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+walkSQL(tc.cond, tc.others), append(args, 8)...)
+		if tc.firstMatch {
+			args = append(args, " st")
+		}
+		if tc.whole {
+			args = append(args, 3, " st")
+		}
+		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+walkSQL(tc.cond, tc.others, tc.firstMatch, tc.whole), append(args, 8)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,8 +322,73 @@ func TestSuggestWalksReadIndexesInRankOrder(t *testing.T) {
 			plan.WriteString(detail + "\n")
 		}
 		rows.Close()
-		if !strings.Contains(plan.String(), tc.index) || strings.Contains(plan.String(), "TEMP B-TREE") {
-			t.Errorf("%s with %d other words: want a walk of %s without sorting, plan:\n%s", tc.cond, tc.others, tc.index, plan.String())
+		// The walk itself must come off the index in rank order; only the
+		// at most candidateLimit survivors may be sorted again.
+		if !strings.Contains(plan.String(), "COVERING INDEX "+tc.index) || strings.Count(plan.String(), "TEMP B-TREE") > 1 {
+			t.Errorf("%s: want a walk of %s without sorting it, plan:\n%s", tc.cond, tc.index, plan.String())
+		}
+		t.Logf("%s:\n%s", tc.cond, plan.String())
+	}
+}
+
+// TestSuggestHardCases are the cases a ranking by the longest word alone
+// got wrong: a whole-value prefix behind many more popular matches, and one
+// value crowding a walk through several matching words.
+func TestSuggestHardCases(t *testing.T) {
+	s := openTestStore(t)
+	ctx := context.Background()
+	movies := []NewMovie{
+		{Name: "A Star Is Born", Director: "George Cukor", IMDBScore: 7, Popularity: 1},
+		{Name: "The Godfather", Director: "Francis Ford Coppola", IMDBScore: 9, Popularity: 1},
+	}
+	for i := range 40 {
+		movies = append(movies,
+			NewMovie{Name: fmt.Sprintf("Dark Star Attack %d", i), Director: "X", IMDBScore: 5, Popularity: 50},
+			NewMovie{Name: fmt.Sprintf("The Big Gun %d", i), Director: "Y", IMDBScore: 5, Popularity: 50})
+	}
+	for i := range 10 {
+		movies = append(movies,
+			NewMovie{Name: fmt.Sprintf("X%d Sa Sb Sc Sd Se", i), Director: "Z", IMDBScore: 5, Popularity: 90},
+			NewMovie{Name: fmt.Sprintf("Y%d Sz", i), Director: "Z", IMDBScore: 5, Popularity: 80})
+	}
+	if _, err := s.ImportMovies(ctx, movies, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q, first string
+		n        int
+	}{
+		{"a star", "A Star Is Born", 8},
+		{"the g", "The Godfather", 8},
+		{"the godf", "The Godfather", 1},
+		{"s", "", 8},
+	} {
+		got, err := s.Suggest(ctx, "name", tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tc.n || (tc.first != "" && got[0].Value != tc.first) {
+			t.Errorf("%q: got %d %v, want %d starting with %q", tc.q, len(got), got, tc.n, tc.first)
+		}
+	}
+}
+
+func TestSQLWordsAreFewAndSelective(t *testing.T) {
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"star", []string{"star"}},
+		{"st star", []string{"star"}},
+		{"Star star STAR", []string{"star"}},
+		{"the dark st", []string{"dark", "the", "st"}},
+		{"a b c d e f ghij", []string{"ghij", "a", "b", "c"}},
+		{strings.Repeat("a ", 150), []string{"a"}},
+		{strings.Repeat("ab cd ", 100), []string{"ab", "cd"}},
+	}
+	for _, tc := range tests {
+		if got := sqlWords(searchWords(tc.q)); !slices.Equal(got, tc.want) {
+			t.Errorf("%q: %v, want %v", tc.q, got, tc.want)
 		}
 	}
 }

@@ -99,6 +99,26 @@ func TestLanguageChoiceIsRemembered(t *testing.T) {
 	}
 }
 
+// TestLanguageLinksStayOnThisSite: the switcher rebuilds the page's address,
+// which a crafted link could try to turn into another site's.
+func TestLanguageLinksStayOnThisSite(t *testing.T) {
+	app, _ := newTestApp(t)
+	for _, target := range []string{"/%2Fevil.example/x", "/%5Cevil.example/x", "/%2F%2Fevil.example", "//evil.example/x"} {
+		body := renderIn(t, app, page{url: target, as: anonymous}, "en")
+		for _, m := range regexp.MustCompile(`data-lang="es"[^>]*|href="([^"]*)"[^>]*data-lang="es"`).FindAllStringSubmatch(body, -1) {
+			if href := m[1]; href != "" && (!strings.HasPrefix(href, "/") || strings.HasPrefix(href, "//") || strings.HasPrefix(href, "/\\")) {
+				t.Errorf("%s: the Spanish link is %q", target, href)
+			}
+		}
+		if !strings.Contains(body, `data-lang="es"`) {
+			t.Errorf("%s: no language switcher", target)
+		}
+		if strings.Contains(body, `href="//`) || strings.Contains(body, `href="/\`) {
+			t.Errorf("%s: a link leaves the site:\n%s", target, switcherHTML(body))
+		}
+	}
+}
+
 func switcherHTML(body string) string {
 	i := strings.Index(body, `class="lang-switcher"`)
 	if i < 0 {

@@ -229,6 +229,8 @@ func TestNegotiate(t *testing.T) {
 		{"unsupported skipped", "", "", "ja, pt-BR;q=0.9, fr;q=0.8", "fr"},
 		{"nothing supported", "", "", "ja, zh", "en"},
 		{"garbage header", "", "", ";;;q=x", "en"},
+		{"one bad entry spoils nothing", "", "", "ja,de;q=0.5,x", "de"},
+		{"q=0 means not wanted", "", "", "fr;q=0, de;q=0.1", "de"},
 		{"cookie beats header", "", "de", "fr", "de"},
 		{"query beats cookie", "es", "de", "fr", "es"},
 		{"query regional", "hi-IN", "", "", "hi"},

@@ -1,8 +1,10 @@
 package i18n
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,15 +57,35 @@ func Negotiate(query, cookie, acceptLanguage string) string {
 			return code
 		}
 	}
-	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
-	if err == nil {
-		for _, t := range tags { // already sorted by q, highest first
-			if code, ok := Supported(t.String()); ok {
-				return code
-			}
+	for _, tag := range acceptedTags(acceptLanguage) {
+		if code, ok := Supported(tag); ok {
+			return code
 		}
 	}
 	return Default
+}
+
+// acceptedTags reads an Accept-Language header, highest q first. Entries
+// are parsed one by one, so one malformed entry does not void the rest.
+func acceptedTags(header string) []string {
+	type entry struct {
+		tag string
+		q   float32
+	}
+	var entries []entry
+	for _, part := range strings.Split(header, ",") {
+		tags, qs, err := language.ParseAcceptLanguage(part)
+		if err != nil || len(tags) != 1 || qs[0] <= 0 {
+			continue
+		}
+		entries = append(entries, entry{tags[0].String(), qs[0]})
+	}
+	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(b.q, a.q) })
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.tag
+	}
+	return out
 }
 
 // WithLocale returns ctx speaking code (a supported locale).

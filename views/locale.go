@@ -117,16 +117,22 @@ func WithPageURL(ctx context.Context, u string) context.Context {
 	return context.WithValue(ctx, pageURLKey{}, u)
 }
 
-// languageURL is this page's address with lang set to code.
+// languageURL is this page's address with lang set to code. It only ever
+// links to a path of this site: an address like /%2Fevil.example would
+// otherwise become the protocol-relative //evil.example.
 func languageURL(ctx context.Context, code string) string {
 	raw, _ := ctx.Value(pageURLKey{}).(string)
 	u, err := url.Parse(raw)
-	if err != nil || raw == "" {
+	path := ""
+	if err == nil {
+		path = u.EscapedPath()
+	}
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.HasPrefix(path, "/\\") {
 		return "/listing?lang=" + code
 	}
 	q := u.Query()
 	q.Set("lang", code)
-	return u.Path + "?" + q.Encode()
+	return path + "?" + q.Encode()
 }
 
 func languageName(code string) string {
