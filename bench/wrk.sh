@@ -5,6 +5,7 @@
 #
 #   bench/wrk.sh [N]          # N movies in all (default 246)
 #   DURATION=30 bench/wrk.sh 100000
+#   DB=/tmp/fimdb-bench/catalog-1000000.db bench/wrk.sh 1000000   # reuse a built catalog
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-246}
@@ -18,13 +19,18 @@ cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm
 trap cleanup EXIT
 
 make -s build
-if [ "$n" -gt 246 ]; then
+if [ -n "${DB:-}" ]; then
+  # A catalog built before (for example by FIMDB_BENCH_CACHE), copied so the
+  # sessions written here do not touch it.
+  cp "$DB" "$dir/fimdb.db"
+elif [ "$n" -gt 246 ]; then
   go run ./bench/gen -n $((n - 246)) > "$dir/movies.json"
   ./bin/fimdb import --db "$dir/fimdb.db" "$dir/movies.json" | head -1
 fi
 # The listing needs a signed-in viewer: scripts use a bearer token.
-./bin/fimdb user add --db "$dir/fimdb.db" --password "wrk load passphrase" wrk@example.com >/dev/null
-token=$(./bin/fimdb token create --db "$dir/fimdb.db" wrk@example.com | tail -1)
+email="wrk-$$-$RANDOM@example.com"
+./bin/fimdb user add --db "$dir/fimdb.db" --password "wrk load passphrase" "$email" >/dev/null
+token=$(./bin/fimdb token create --db "$dir/fimdb.db" "$email" | tail -1)
 FIMDB_ADMIN_PASSWORD="wrk admin passphrase" ./bin/fimdb serve --addr "127.0.0.1:$port" --db "$dir/fimdb.db" >"$dir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do
