@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -225,6 +226,17 @@ func TestNoEnglishLeftOnTranslatedPages(t *testing.T) {
 				}
 			})
 		}
+		t.Run(l.Code+"/delete with undo", func(t *testing.T) {
+			id := 100 + slices.Index(i18n.Languages, l)
+			body := renderIn(t, app, page{method: "DELETE", url: fmt.Sprintf("/manage/delete/%d", id), as: asAdmin,
+				headers: map[string]string{"HX-Request": "true"}}, l.Code)
+			if !strings.Contains(body, "/manage/restore/") {
+				t.Fatalf("no undo toast in:\n%.300s", body)
+			}
+			for _, w := range leftoverEnglish(t, body, data, english) {
+				t.Errorf("English %q in: %s", w.word, w.context)
+			}
+		})
 		t.Run(l.Code+"/sign-in errors", func(t *testing.T) {
 			b := newBrowser(t, app)
 			b.do("GET", "/login?lang="+l.Code, nil, nil)
