@@ -16,7 +16,8 @@ const maxCachedListings = 4096
 // writes by other processes, such as `fimdb import` beside a running server,
 // invalidate it as surely as the server's own, while session writes do not.
 type readCache struct {
-	conn *sql.Conn // one connection, so each check is a single cheap read
+	conn        *sql.Conn // one connection, so each check is a single cheap read
+	versionStmt *sql.Stmt // the check, prepared once: parsing it cost more than running it
 
 	mu       sync.Mutex
 	version  int64
@@ -29,14 +30,19 @@ func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache connection: %w", err)
 	}
-	return &readCache{conn: conn, version: -1, listings: map[ListQuery]Listing{}}, nil
+	st, err := conn.PrepareContext(ctx, "SELECT value FROM app_meta WHERE key = 'catalog_version'")
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("cache statement: %w", err)
+	}
+	return &readCache{conn: conn, versionStmt: st, version: -1, listings: map[ListQuery]Listing{}}, nil
 }
 
 // sync drops everything when the catalog changed since the last call.
 // Callers hold c.mu.
 func (c *readCache) sync(ctx context.Context) error {
 	var v int64
-	if err := c.conn.QueryRowContext(ctx, "SELECT value FROM app_meta WHERE key = 'catalog_version'").Scan(&v); err != nil {
+	if err := c.versionStmt.QueryRowContext(ctx).Scan(&v); err != nil {
 		return fmt.Errorf("catalog version: %w", err)
 	}
 	if v != c.version {
@@ -90,5 +96,6 @@ func (c *readCache) storeGenres(version int64, genres []string) {
 }
 
 func (c *readCache) close() error {
+	c.versionStmt.Close()
 	return c.conn.Close()
 }

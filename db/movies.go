@@ -82,6 +82,10 @@ type Listing struct {
 	Total   int
 	Page    int
 	PerPage int
+	// Version is the catalog version the listing reflects: anything
+	// derived from it (a rendered page) is valid while the catalog stays
+	// at that version.
+	Version int64
 }
 
 // Pages is the number of pages the result fills; an empty result has one
@@ -125,6 +129,7 @@ func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
 		// may fail the others.
 		l, err := s.listMovies(context.WithoutCancel(ctx), q)
 		if err == nil {
+			l.Version = version
 			s.cache.storeListing(q, version, l)
 		}
 		return l, err

@@ -16,7 +16,9 @@ import (
 	"github.com/invopop/ctxi18n/i18n"
 )
 
-// CatalogStore is what the catalog pages need from the database.
+// CatalogStore is what the catalog pages need from the database. A
+// listing's Version must change whenever the catalog does: rendered
+// results are kept until it moves.
 type CatalogStore interface {
 	ListMovies(ctx context.Context, q db.ListQuery) (db.Listing, error)
 	Genres(ctx context.Context) ([]string, error)
@@ -24,13 +26,14 @@ type CatalogStore interface {
 
 // Catalog serves the movie listing.
 type Catalog struct {
-	log   *slog.Logger
-	store CatalogStore
+	log     *slog.Logger
+	store   CatalogStore
+	results *resultsCache
 }
 
 // NewCatalog builds the catalog handlers.
 func NewCatalog(log *slog.Logger, store CatalogStore) *Catalog {
-	return &Catalog{log: log, store: store}
+	return &Catalog{log: log, store: store, results: newResultsCache()}
 }
 
 // listingJSON is the documented JSON shape of a listing.
@@ -74,8 +77,13 @@ func (h *Catalog) serve(c *fiber.Ctx, l layout) error {
 	}
 	q.Page, q.PerPage = listing.Page, listing.PerPage
 	v := views.ListingView{Base: l.base, Query: q, Listing: listing}
+	results, err := h.results.render(c.UserContext(), l.base, v, l.fragment)
+	if err != nil {
+		return err
+	}
+	v.Results = renderedHTML(results)
 	if wantsFragment(c) {
-		return render(c, fiber.StatusOK, l.fragment(v))
+		return render(c, fiber.StatusOK, v.Results)
 	}
 	if v.Genres, err = h.store.Genres(c.UserContext()); err != nil {
 		return err

@@ -93,7 +93,7 @@ func AdminPage(v ListingView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = AdminResults(v).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = v.results(AdminResults).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

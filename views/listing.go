@@ -11,6 +11,8 @@ import (
 
 	"fimdb/db"
 
+	"github.com/a-h/templ"
+
 	"github.com/invopop/ctxi18n/i18n"
 )
 
@@ -28,6 +30,17 @@ type ListingView struct {
 	Listing db.Listing
 	Genres  []string
 	Err     *InputError
+	// Results, when set, is the results section already rendered: the
+	// handler caches it, since the cards are most of a page's cost.
+	Results templ.Component
+}
+
+// results is the results section, rendered now unless the handler has it.
+func (v ListingView) results(render func(ListingView) templ.Component) templ.Component {
+	if v.Results != nil {
+		return v.Results
+	}
+	return render(v)
 }
 
 func (v ListingView) base() string {

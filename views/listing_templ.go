@@ -66,7 +66,7 @@ func ListingPage(v ListingView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ListingResults(v).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = v.results(ListingResults).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

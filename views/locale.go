@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fimdb/db"
@@ -69,13 +70,45 @@ type GenreOption struct{ Value, Label string }
 // genreOptions translates genres and sorts them as the locale sorts words,
 // so the chips read alphabetically in every language.
 func genreOptions(ctx context.Context, genres []string) []GenreOption {
+	code := locale(ctx)
+	if cached, ok := sortedGenres.get(code, genres); ok {
+		return cached
+	}
 	out := make([]GenreOption, len(genres))
 	for i, g := range genres {
 		out[i] = GenreOption{g, genreLabel(ctx, g)}
 	}
-	c := collate.New(language.Make(locale(ctx)), collate.IgnoreCase)
+	c := collate.New(language.Make(code), collate.IgnoreCase)
 	slices.SortStableFunc(out, func(a, b GenreOption) int { return c.CompareString(a.Label, b.Label) })
+	sortedGenres.put(code, genres, out)
 	return out
+}
+
+// sortedGenres keeps the last sorted genre options per locale: every page
+// shows them, and building a collator each time was a sixth of a page.
+var sortedGenres = genreOptionsCache{byLocale: map[string]genreOptionsEntry{}}
+
+type genreOptionsCache struct {
+	mu       sync.Mutex
+	byLocale map[string]genreOptionsEntry
+}
+
+type genreOptionsEntry struct {
+	genres  []string
+	options []GenreOption
+}
+
+func (c *genreOptionsCache) get(code string, genres []string) ([]GenreOption, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.byLocale[code]
+	return e.options, ok && slices.Equal(e.genres, genres)
+}
+
+func (c *genreOptionsCache) put(code string, genres []string, options []GenreOption) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byLocale[code] = genreOptionsEntry{slices.Clone(genres), options}
 }
 
 // formatAuditTime shows a stored UTC timestamp to the minute, as the
