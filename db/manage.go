@@ -115,10 +115,7 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 			m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), id); err != nil {
 			return fmt.Errorf("update movie: %w", err)
 		}
-		if err := reindexSuggestions(ctx, tx, &before, &m); err != nil {
-			return err
-		}
-		if err := setGenres(ctx, tx, id, m.Genres); err != nil {
+		if err := reindexMovie(ctx, tx, id, &before, &m); err != nil {
 			return err
 		}
 		if out, err = movieByID(ctx, tx, id); err != nil {
@@ -129,38 +126,33 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 	return out, err
 }
 
-// reindexSuggestions moves a movie's title and director in the autocomplete
-// index from before to after (either may be nil), once movies has changed.
-func reindexSuggestions(ctx context.Context, tx *sql.Tx, before *Movie, after *NewMovie) error {
-	x, err := newSuggestIndexer(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer x.Close()
-	if before != nil {
-		if err := x.removeMovie(ctx, before.Name, before.Director); err != nil {
-			return err
-		}
-	}
-	if after != nil {
-		if err := x.addMovie(ctx, after.Name, after.Director, after.Popularity); err != nil {
-			return err
-		}
-	}
-	return x.flush(ctx)
-}
-
-// setGenres replaces the genres of movie id.
-func setGenres(ctx context.Context, tx *sql.Tx, id int64, genres []string) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM movie_genres WHERE movie_id = ?", id); err != nil {
-		return err
-	}
+// reindexMovie brings what derives from a movie's row up to date once the
+// row has changed: its autocomplete entries move from before to after
+// (either may be nil) and, when the movie still exists, its genres become
+// after's. One inserter serves both, so its statements are prepared once.
+func reindexMovie(ctx context.Context, tx *sql.Tx, id int64, before *Movie, after *NewMovie) error {
 	ins, err := newMovieInserter(ctx, tx)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
-	return ins.linkGenres(ctx, id, genres)
+	if before != nil {
+		if err := ins.suggest.removeMovie(ctx, before.Name, before.Director); err != nil {
+			return err
+		}
+	}
+	if after != nil {
+		if err := ins.suggest.addMovie(ctx, after.Name, after.Director, after.Popularity); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM movie_genres WHERE movie_id = ?", id); err != nil {
+			return err
+		}
+		if err := ins.linkGenres(ctx, id, after.Genres); err != nil {
+			return err
+		}
+	}
+	return ins.suggest.flush(ctx)
 }
 
 // DeleteMovie removes a movie and records it, returning the movie as it was.
@@ -174,7 +166,7 @@ func (s *Store) DeleteMovie(ctx context.Context, id int64, actor string) (Movie,
 		if _, err := tx.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", id); err != nil {
 			return fmt.Errorf("delete movie: %w", err)
 		}
-		if err := reindexSuggestions(ctx, tx, &before, nil); err != nil {
+		if err := reindexMovie(ctx, tx, id, &before, nil); err != nil {
 			return err
 		}
 		return audit(ctx, tx, id, actor, "delete", &before, nil)
@@ -263,11 +255,8 @@ ORDER BY id DESC LIMIT 1`, id).Scan(&before)
 VALUES (?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchKey(old.Name, old.Director), old.Version+1); err != nil {
 			return fmt.Errorf("restore movie: %w", err)
 		}
-		restored := NewMovie{Name: old.Name, Director: old.Director, Popularity: old.Popularity}
-		if err := reindexSuggestions(ctx, tx, nil, &restored); err != nil {
-			return err
-		}
-		if err := setGenres(ctx, tx, id, old.Genres); err != nil {
+		restored := NewMovie{Name: old.Name, Director: old.Director, Popularity: old.Popularity, Genres: old.Genres}
+		if err := reindexMovie(ctx, tx, id, nil, &restored); err != nil {
 			return err
 		}
 		if out, err = movieByID(ctx, tx, id); err != nil {

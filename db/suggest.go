@@ -123,6 +123,10 @@ func sqlWords(words []string) []string {
 	return kept[:min(len(kept), maxSQLWords)]
 }
 
+// foldedWords are value's search words, folded: what suggest_words stores
+// and what query words are compared with.
+func foldedWords(value string) []string { return foldAll(searchWords(value)) }
+
 func foldAll(words []string) []string {
 	out := make([]string, len(words))
 	for i, w := range words {
@@ -309,17 +313,19 @@ func (s *Store) genreCandidates(ctx context.Context) ([]candidate, error) {
 // rankSuggestions keeps the candidates whose words start with every query
 // word and orders them: whole-value prefix first, then rank, then value.
 func rankSuggestions(cands []candidate, words []string) []Suggestion {
-	query := Fold(strings.Join(words, " "))
+	folded := foldAll(words)
+	query := strings.Join(folded, " ")
 	type scored struct {
 		candidate
 		whole bool
 	}
 	var kept []scored
 	for _, c := range cands {
-		if !MatchesWords(c.value, words) {
+		have := foldedWords(c.value)
+		if !startsEveryWord(have, folded) {
 			continue
 		}
-		kept = append(kept, scored{c, strings.HasPrefix(Fold(strings.Join(searchWords(c.value), " ")), query)})
+		kept = append(kept, scored{c, strings.HasPrefix(strings.Join(have, " "), query)})
 	}
 	slices.SortStableFunc(kept, func(a, b scored) int {
 		switch {
@@ -343,15 +349,10 @@ func rankSuggestions(cands []candidate, words []string) []Suggestion {
 	return out
 }
 
-// MatchesWords reports whether every query word starts a word of value,
-// ignoring case and accents: the search semantics, in Go.
-func MatchesWords(value string, words []string) bool {
-	have := searchWords(value)
-	for i := range have {
-		have[i] = Fold(have[i])
-	}
-	for _, w := range words {
-		w = Fold(w)
+// startsEveryWord reports whether each of the folded query words starts one
+// of the folded words have.
+func startsEveryWord(have, query []string) bool {
+	for _, w := range query {
 		if !slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(h, w) }) {
 			return false
 		}

@@ -152,15 +152,6 @@ func suggestRank(field string, movies int64, popularity float64) float64 {
 	return float64(movies)
 }
 
-// foldedWords are value's search words as suggest_words stores them.
-func foldedWords(value string) []string {
-	words := searchWords(value)
-	for i, w := range words {
-		words[i] = Fold(w)
-	}
-	return words
-}
-
 // suggestBackfill is migration 6: it indexes the movies a database already
 // had when migration 5 created the autocomplete tables. It is Go, not SQL,
 // because the words must be folded as Fold folds them.

@@ -93,8 +93,7 @@ func localized(c *fiber.Ctx) context.Context {
 	if ctxi18n.Locale(ctx) != nil {
 		return ctx
 	}
-	code := l10n.Negotiate(c.Query("lang"), c.Cookies(LangCookie), c.Get(fiber.HeaderAcceptLanguage))
-	if out, err := l10n.WithLocale(ctx, code); err == nil {
+	if out, err := l10n.WithLocale(ctx, requestLocale(c)); err == nil {
 		c.SetUserContext(out)
 		return out
 	}

@@ -18,8 +18,8 @@ const langCookieAge = 365 * 24 * 60 * 60
 // then Accept-Language, then English.
 func withLocale(secureCookies bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		code := requestLocale(c)
 		query, cookie := c.Query("lang"), c.Cookies(LangCookie)
-		code := i18n.Negotiate(query, cookie, c.Get(fiber.HeaderAcceptLanguage))
 		if chosen, ok := i18n.Supported(query); ok && chosen != cookie {
 			c.Cookie(&fiber.Cookie{
 				Name: LangCookie, Value: chosen, Path: "/", MaxAge: langCookieAge,
@@ -35,4 +35,9 @@ func withLocale(secureCookies bool) fiber.Handler {
 		c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
 		return c.Next()
 	}
+}
+
+// requestLocale is the locale a request asks for (see i18n.Negotiate).
+func requestLocale(c *fiber.Ctx) string {
+	return i18n.Negotiate(c.Query("lang"), c.Cookies(LangCookie), c.Get(fiber.HeaderAcceptLanguage))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,18 +29,10 @@ func formatScore(ctx context.Context, f float64) string { return l10n.Decimal(ct
 // formatNumber writes a stored number with the decimals it has (at most two).
 func formatNumber(ctx context.Context, f float64) string {
 	digits := 0
-	for digits < 2 && f*pow10(digits) != float64(int64(f*pow10(digits))) {
-		digits++
+	if _, frac, ok := strings.Cut(strconv.FormatFloat(f, 'f', -1, 64), "."); ok {
+		digits = min(len(frac), 2)
 	}
 	return l10n.Decimal(ctx, f, digits)
-}
-
-func pow10(n int) float64 {
-	out := 1.0
-	for range n {
-		out *= 10
-	}
-	return out
 }
 
 // summary says which movies the page shows: "Movies 51–100 of 246", or
