@@ -53,7 +53,7 @@ check-generated:
 assets: $(VENDOR_FILES)
 
 $(NPM): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 	@touch $@
 
 $(VENDOR)/htmx.min.js: $(NPM)
