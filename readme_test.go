@@ -61,21 +61,41 @@ func shellBlockLines(readme string) []readmeLine {
 	return out
 }
 
-// shellWords splits a command line as sh does for simple commands: words
-// separated by blanks, 'single' and "double" quotes, backslash escapes, and
-// a # that starts a word starts a comment. Anything sh would expand or
-// treat as an operator ($, `, |, &, ;, <, >, parentheses, globs, ~) is an
-// error rather than a guess.
-func shellWords(line string) ([]string, error) {
-	var words []string
+// commandLine is a simple shell command: its words and the files its
+// standard input and output are redirected from and to.
+type commandLine struct {
+	words         []string
+	stdin, stdout string
+	appendStdout  bool // >> rather than >
+}
+
+// parseCommandLine splits a line as sh does for a simple command: words
+// separated by blanks, 'single' and "double" quotes, backslash escapes, a #
+// that starts a word starts a comment, and < FILE, > FILE, >> FILE
+// redirections. Anything sh would expand or treat as another operator ($,
+// `, |, &, ;, parentheses, globs, ~, 2>) is an error rather than a guess.
+func parseCommandLine(line string) (commandLine, error) {
+	var cl commandLine
 	var w strings.Builder
 	inWord := false
-	end := func() {
-		if inWord {
-			words = append(words, w.String())
-			w.Reset()
-			inWord = false
+	redirect := "" // the operator waiting for its file
+	end := func() error {
+		if !inWord {
+			return nil
 		}
+		word := w.String()
+		w.Reset()
+		inWord = false
+		switch redirect {
+		case "":
+			cl.words = append(cl.words, word)
+		case "<":
+			cl.stdin = word
+		default:
+			cl.stdout, cl.appendStdout = word, redirect == ">>"
+		}
+		redirect = ""
+		return nil
 	}
 	for i := 0; i < len(line); i++ {
 		c := line[i]
@@ -83,11 +103,22 @@ func shellWords(line string) ([]string, error) {
 		case c == ' ' || c == '\t':
 			end()
 		case c == '#' && !inWord:
-			return words, nil
+			i = len(line)
+		case c == '<' || c == '>':
+			if inWord {
+				return cl, fmt.Errorf("%q right after a word (a numbered descriptor?) is not supported", c)
+			}
+			if redirect != "" {
+				return cl, fmt.Errorf("%s without a file", redirect)
+			}
+			redirect = string(c)
+			if c == '>' && i+1 < len(line) && line[i+1] == '>' {
+				redirect, i = ">>", i+1
+			}
 		case c == '\'':
 			j := strings.IndexByte(line[i+1:], '\'')
 			if j < 0 {
-				return nil, errors.New("unterminated single quote")
+				return cl, errors.New("unterminated single quote")
 			}
 			w.WriteString(line[i+1 : i+1+j])
 			inWord, i = true, i+1+j
@@ -95,13 +126,13 @@ func shellWords(line string) ([]string, error) {
 			inWord = true
 			for i++; ; i++ {
 				if i >= len(line) {
-					return nil, errors.New("unterminated double quote")
+					return cl, errors.New("unterminated double quote")
 				}
 				if line[i] == '"' {
 					break
 				}
 				if line[i] == '$' || line[i] == '`' {
-					return nil, fmt.Errorf("%q inside double quotes: expansions are not supported", line[i])
+					return cl, fmt.Errorf("%q inside double quotes: expansions are not supported", line[i])
 				}
 				if line[i] == '\\' && i+1 < len(line) && strings.IndexByte("$`\"\\", line[i+1]) >= 0 {
 					i++
@@ -110,51 +141,65 @@ func shellWords(line string) ([]string, error) {
 			}
 		case c == '\\':
 			if i+1 >= len(line) {
-				return nil, errors.New("backslash at the end of the line")
+				return cl, errors.New("backslash at the end of the line")
 			}
 			i++
 			w.WriteByte(line[i])
 			inWord = true
-		case strings.IndexByte("$`|&;<>()*?[", c) >= 0 || (c == '~' && !inWord):
-			return nil, fmt.Errorf("%q: shell syntax that is not supported here", c)
+		case strings.IndexByte("$`|&;()*?[", c) >= 0 || (c == '~' && !inWord):
+			return cl, fmt.Errorf("%q: shell syntax that is not supported here", c)
 		default:
 			w.WriteByte(c)
 			inWord = true
 		}
 	}
 	end()
-	return words, nil
+	if redirect != "" {
+		return cl, fmt.Errorf("%s without a file", redirect)
+	}
+	return cl, nil
 }
 
-func TestShellWords(t *testing.T) {
+func TestParseCommandLine(t *testing.T) {
 	tests := []struct {
 		line    string
-		want    []string
+		want    commandLine
 		wantErr bool
 	}{
-		{"fimdb user list", []string{"fimdb", "user", "list"}, false},
-		{"fimdb user add bob@example.com --password 'a long passphrase'", []string{"fimdb", "user", "add", "bob@example.com", "--password", "a long passphrase"}, false},
-		{`fimdb  user   add "x y" --password=a\ b`, []string{"fimdb", "user", "add", "x y", "--password=a b"}, false},
-		{`fimdb x "a \"q\" \\ \n"`, []string{"fimdb", "x", `a "q" \ \n`}, false},
-		{"fimdb x 'it''s'", []string{"fimdb", "x", "its"}, false},
-		{"fimdb x ''", []string{"fimdb", "x", ""}, false},
-		{"fimdb user list            # a comment 'with quotes", []string{"fimdb", "user", "list"}, false},
-		{"fimdb x a#b", []string{"fimdb", "x", "a#b"}, false},
-		{"# only a comment", nil, false},
-		{"fimdb x 'open", nil, true},
-		{`fimdb x "open`, nil, true},
-		{"fimdb x $TOKEN", nil, true},
-		{`fimdb x "$TOKEN"`, nil, true},
-		{"fimdb x | less", nil, true},
-		{"fimdb x > out", nil, true},
-		{"fimdb x; rm y", nil, true},
-		{"fimdb x *.json", nil, true},
-		{"fimdb x ~/db", nil, true},
+		{"fimdb user list", commandLine{words: []string{"fimdb", "user", "list"}}, false},
+		{"fimdb user add bob@example.com --password 'a long passphrase'", commandLine{words: []string{"fimdb", "user", "add", "bob@example.com", "--password", "a long passphrase"}}, false},
+		{`fimdb  user   add "x y" --password=a\ b`, commandLine{words: []string{"fimdb", "user", "add", "x y", "--password=a b"}}, false},
+		{`fimdb x "a \"q\" \\ \n"`, commandLine{words: []string{"fimdb", "x", `a "q" \ \n`}}, false},
+		{"fimdb x 'it''s'", commandLine{words: []string{"fimdb", "x", "its"}}, false},
+		{"fimdb x ''", commandLine{words: []string{"fimdb", "x", ""}}, false},
+		{"fimdb user list            # a comment 'with quotes", commandLine{words: []string{"fimdb", "user", "list"}}, false},
+		{"fimdb x a#b", commandLine{words: []string{"fimdb", "x", "a#b"}}, false},
+		{"# only a comment", commandLine{}, false},
+		{"fimdb export > 'out file.json' # to a file", commandLine{words: []string{"fimdb", "export"}, stdout: "out file.json"}, false},
+		{"fimdb export >>out.json", commandLine{words: []string{"fimdb", "export"}, stdout: "out.json", appendStdout: true}, false},
+		{"fimdb user passwd ann@example.com < pw.txt", commandLine{words: []string{"fimdb", "user", "passwd", "ann@example.com"}, stdin: "pw.txt"}, false},
+		{"fimdb x '>' \\<", commandLine{words: []string{"fimdb", "x", ">", "<"}}, false},
+		{"fimdb x >", commandLine{}, true},
+		{"fimdb x > > y", commandLine{}, true},
+		{"fimdb x 2> err", commandLine{}, true},
+		{"fimdb x 'open", commandLine{}, true},
+		{`fimdb x "open`, commandLine{}, true},
+		{"fimdb x $TOKEN", commandLine{}, true},
+		{`fimdb x "$TOKEN"`, commandLine{}, true},
+		{"fimdb x | less", commandLine{}, true},
+		{"fimdb x; rm y", commandLine{}, true},
+		{"fimdb x && y", commandLine{}, true},
+		{"fimdb x *.json", commandLine{}, true},
+		{"fimdb x ~/db", commandLine{}, true},
 	}
 	for _, tt := range tests {
-		got, err := shellWords(tt.line)
-		if (err != nil) != tt.wantErr || !slices.Equal(got, tt.want) {
-			t.Errorf("shellWords(%q) = %q, %v; want %q (error: %v)", tt.line, got, err, tt.want, tt.wantErr)
+		got, err := parseCommandLine(tt.line)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("parseCommandLine(%q): error %v, want one: %v", tt.line, err, tt.wantErr)
+			continue
+		}
+		if err == nil && (!slices.Equal(got.words, tt.want.words) || got.stdin != tt.want.stdin || got.stdout != tt.want.stdout || got.appendStdout != tt.want.appendStdout) {
+			t.Errorf("parseCommandLine(%q) = %+v, want %+v", tt.line, got, tt.want)
 		}
 	}
 }
@@ -185,12 +230,14 @@ const readmePassword = "a README passphrase\n"
 var placeholderWord = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 
 // TestREADMECommandLinesWork runs every fimdb command line of README.md's
-// shell blocks, in README order, through the CLI in-process, against a
-// temporary directory and database: what the README tells people to type
-// must work. Paths outside the project (/var/lib/...) are made local,
-// TOKEN is the token the last `token create` printed, a catalog file that
-// an import names is made, and serve lines run until /healthz answers on a
-// free port and are then stopped.
+// shell blocks, in README order, through the CLI in-process, in a
+// temporary directory (so ./fimdb.db is a fresh database): what the README
+// tells people to type must work. Absolute paths (/var/lib/...) are made
+// local, TOKEN is the token the last `token create` printed, a catalog file
+// that an import names is made if no earlier line made it, < and > read
+// and write files there, every command gets a password line on stdin
+// otherwise, and serve lines run until /healthz answers on a free port
+// and are then stopped. Lines that are not fimdb commands are logged.
 func TestREADMECommandLinesWork(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
@@ -214,12 +261,12 @@ func TestREADMECommandLinesWork(t *testing.T) {
 			t.Logf("README.md:%d not a fimdb command, not run: %s", line.n, line.text)
 			continue
 		}
-		words, err := shellWords(line.text)
+		cl, err := parseCommandLine(line.text)
 		if err != nil {
 			t.Errorf("README.md:%d %q: %v", line.n, line.text, err)
 			continue
 		}
-		args := words[1:]
+		args := cl.words[1:]
 		for i, a := range args {
 			switch {
 			case a == "TOKEN":
@@ -232,18 +279,21 @@ func TestREADMECommandLinesWork(t *testing.T) {
 			default:
 				args[i] = localPath(dir, a)
 			}
-			if strings.HasSuffix(args[i], ".json") && !isFlag(args[i]) {
-				if _, err := os.Stat(args[i]); err != nil {
-					if err := os.WriteFile(args[i], []byte(readmeCatalog), 0o600); err != nil {
+		}
+		app := newCLI(strings.NewReader(""), nil, nil)
+		app.Setup()
+		normal := flagsFirst(app.App, append([]string{"fimdb"}, args...))
+		if dash := slices.Index(normal, "--"); len(normal) > 1 && normal[1] == "import" && dash > 0 {
+			// The catalog file an import names, if the README did not make it.
+			for _, a := range normal[dash+1:] {
+				if _, err := os.Stat(a); err != nil && strings.HasSuffix(a, ".json") {
+					if err := os.WriteFile(a, []byte(readmeCatalog), 0o600); err != nil {
 						t.Fatal(err)
 					}
 				}
 			}
 		}
-
-		app := newCLI(strings.NewReader(""), nil, nil)
-		app.Setup()
-		if normal := flagsFirst(app.App, append([]string{"fimdb"}, args...)); len(normal) == 1 || normal[1] == "serve" {
+		if len(normal) == 1 || normal[1] == "serve" {
 			addr := freeAddr(t)
 			args = withFlag(args, "addr", addr)
 			t.Logf("README.md:%d serving until /healthz answers: fimdb %s", line.n, strings.Join(args, " "))
@@ -251,13 +301,36 @@ func TestREADMECommandLinesWork(t *testing.T) {
 			ran = append(ran, line.text)
 			continue
 		}
+		stdin := readmePassword
+		if cl.stdin != "" {
+			data, err := os.ReadFile(localPath(dir, cl.stdin))
+			if err != nil {
+				t.Errorf("README.md:%d reads %s, which no earlier README line made: %v", line.n, cl.stdin, err)
+				continue
+			}
+			stdin = string(data)
+		}
 		t.Logf("README.md:%d running: fimdb %s", line.n, strings.Join(args, " "))
-		out, errOut, err := runCLIWithInput(t, readmePassword, args...)
+		out, errOut, err := runCLIWithInput(t, stdin, args...)
 		if err != nil {
 			t.Errorf("README.md:%d %s\nfailed: %v\nstdout: %s\nstderr: %s", line.n, line.text, err, out, errOut)
 			continue
 		}
 		ran = append(ran, line.text)
+		if cl.stdout != "" {
+			flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+			if cl.appendStdout {
+				flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+			}
+			f, err := os.OpenFile(localPath(dir, cl.stdout), flags, 0o600)
+			if err == nil {
+				_, err = f.WriteString(out)
+				err = errors.Join(err, f.Close())
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
 		if lines := strings.Split(strings.TrimSpace(out), "\n"); strings.HasPrefix(lines[len(lines)-1], "fimdb_") {
 			token = lines[len(lines)-1]
 		}
