@@ -79,13 +79,13 @@ func userCommand(stdin io.Reader, stdout io.Writer) *cli.Command {
 				Name:      "add",
 				Usage:     "create an account (password from --password or one line of stdin)",
 				ArgsUsage: "EMAIL",
-				Flags: []cli.Flag{dbFlag,
+				Flags: []cli.Flag{dbFlag(),
 					&cli.BoolFlag{Name: "admin", Usage: "make the account an administrator"},
-					&cli.StringFlag{Name: "password", Usage: "the password (otherwise read from stdin)"},
+					&cli.StringFlag{Name: "password", Usage: "the password `PW` (otherwise read from stdin)"},
 				},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
-						return cli.Exit("usage: fimdb user add EMAIL [--admin] [--password PW]", 2)
+						return usageError(c, "name one account's EMAIL")
 					}
 					password := c.String("password")
 					if !c.IsSet("password") {
@@ -115,10 +115,10 @@ func userCommand(stdin io.Reader, stdout io.Writer) *cli.Command {
 				Name:      "passwd",
 				Usage:     "set an account's password (one line of stdin)",
 				ArgsUsage: "EMAIL",
-				Flags:     []cli.Flag{dbFlag},
+				Flags:     []cli.Flag{dbFlag()},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
-						return cli.Exit("usage: fimdb user passwd EMAIL", 2)
+						return usageError(c, "name one account's EMAIL")
 					}
 					password, err := readPassword(stdin)
 					if err != nil {
@@ -141,8 +141,11 @@ func userCommand(stdin io.Reader, stdout io.Writer) *cli.Command {
 			{
 				Name:  "list",
 				Usage: "list the accounts",
-				Flags: []cli.Flag{dbFlag},
+				Flags: []cli.Flag{dbFlag()},
 				Action: func(c *cli.Context) error {
+					if c.NArg() != 0 {
+						return usageError(c, fmt.Sprintf("list takes no arguments, got %q", c.Args().First()))
+					}
 					return withStore(c, func(s *db.Store) error {
 						users, err := s.Users(c.Context)
 						if err != nil {
@@ -168,10 +171,10 @@ func tokenCommand(stdout io.Writer) *cli.Command {
 				Name:      "create",
 				Usage:     "make a token for an account; it is printed once, on the last line",
 				ArgsUsage: "EMAIL",
-				Flags:     []cli.Flag{dbFlag},
+				Flags:     []cli.Flag{dbFlag()},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
-						return cli.Exit("usage: fimdb token create EMAIL", 2)
+						return usageError(c, "name one account's EMAIL")
 					}
 					return withStore(c, func(s *db.Store) error {
 						token, err := s.CreateToken(c.Context, c.Args().First())
@@ -189,10 +192,10 @@ func tokenCommand(stdout io.Writer) *cli.Command {
 				Name:      "revoke",
 				Usage:     "make a token unusable",
 				ArgsUsage: "TOKEN",
-				Flags:     []cli.Flag{dbFlag},
+				Flags:     []cli.Flag{dbFlag()},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
-						return cli.Exit("usage: fimdb token revoke TOKEN", 2)
+						return usageError(c, "name one TOKEN to revoke")
 					}
 					return withStore(c, func(s *db.Store) error {
 						if err := s.RevokeToken(c.Context, c.Args().First()); errors.Is(err, db.ErrNotFound) {

@@ -31,29 +31,38 @@ func main() {
 	}
 }
 
-var dbFlag = &cli.StringFlag{
-	Name:    "db",
-	Usage:   "SQLite database file (created on first start)",
-	Value:   "fimdb.db",
-	EnvVars: []string{"FIMDB_DB"},
+// dbFlag is --db, which every command that opens the database takes. Each
+// command gets its own: urfave/cli writes the environment's value into
+// the flag it applies.
+func dbFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:    "db",
+		Usage:   "SQLite database file `PATH` (created on first start)",
+		Value:   "fimdb.db",
+		EnvVars: []string{"FIMDB_DB"},
+	}
 }
 
-func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+// newCLI builds the command line; flags may come before or after arguments.
+func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 	serve := &cli.Command{
 		Name:  "serve",
 		Usage: "serve the web app (the default command)",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "addr", Usage: "address to listen on", Value: ":8080", EnvVars: []string{"FIMDB_ADDR"}},
-			dbFlag,
+			&cli.StringFlag{Name: "addr", Usage: "`HOST:PORT` to listen on", Value: ":8080", EnvVars: []string{"FIMDB_ADDR"}},
+			dbFlag(),
 			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark session cookies Secure (serve behind TLS)", EnvVars: []string{"FIMDB_SECURE_COOKIES"}},
 		},
 		Action: func(c *cli.Context) error {
+			if c.NArg() != 0 {
+				return usageError(c, fmt.Sprintf("serve takes no arguments, got %q", c.Args().First()))
+			}
 			return serve(c.Context, serveConfig{
 				addr: c.String("addr"), dbPath: c.String("db"), secureCookies: c.Bool("secure-cookies"),
 			}, newLogger(stderr), stderr)
 		},
 	}
-	return &cli.App{
+	app := &cli.App{
 		Name:      "fimdb",
 		Usage:     "a self-hosted movie catalog",
 		Version:   version,
@@ -65,10 +74,10 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				Name:      "import",
 				Usage:     "add the movies of a JSON file (the format of the bundled imdb.json)",
 				ArgsUsage: "FILE.json",
-				Flags:     []cli.Flag{dbFlag},
+				Flags:     []cli.Flag{dbFlag()},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
-						return cli.Exit("usage: fimdb import [--db PATH] FILE.json", 2)
+						return usageError(c, "name one file to import")
 					}
 					return importFile(c.Context, c.String("db"), c.Args().First(), stdout, stderr)
 				},
@@ -78,6 +87,8 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		},
 		DefaultCommand: "serve",
 	}
+	usageErrors(app)
+	return cliApp{app}
 }
 
 func newLogger(w io.Writer) *slog.Logger {

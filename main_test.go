@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +33,75 @@ func runCLIWithInput(t *testing.T, stdin string, args ...string) (stdout, stderr
 	err = app.Run(append([]string{"fimdb"}, args...))
 	return out.String(), errOut.String(), err
 }
+
+// runServeCLI runs `fimdb serve`-like args in-process until the server
+// answers GET /healthz on addr, then stops it as SIGTERM would and returns
+// what it printed. It fails the test if the server never answers or does
+// not stop cleanly.
+func runServeCLI(t *testing.T, addr string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer // written by the server until done is read
+	app := newCLI(strings.NewReader(""), &out, &errOut)
+	app.ExitErrHandler = func(*cli.Context, error) {}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- app.RunContext(ctx, append([]string{"fimdb"}, args...)) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			t.Fatalf("fimdb %s returned before serving: %v\nstdout: %s\nstderr: %s", strings.Join(args, " "), err, out.String(), errOut.String())
+		default:
+		}
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("GET /healthz: %d", resp.StatusCode)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fimdb %s never answered on %s: %v", strings.Join(args, " "), addr, err)
+		}
+		time.Sleep(50 * time.Millisecond) // waiting for the listener, not timing anything
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("fimdb %s stopped with %v", strings.Join(args, " "), err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("fimdb %s did not stop", strings.Join(args, " "))
+	}
+	return out.String(), errOut.String()
+}
+
+// exitCode is the status a command line's error makes fimdb exit with.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var coder cli.ExitCoder
+	if errors.As(err, &coder) {
+		return coder.ExitCode()
+	}
+	return 1 // main prints the error and exits with 1
+}
+
+// clearEnv unsets the environment variables that would stand in for flags
+// for the rest of the test.
+func clearEnv(t *testing.T, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		t.Setenv(name, "") // restores the old value at the end of the test
+		os.Unsetenv(name)
+	}
+}
+
+var fimdbEnv = []string{"FIMDB_DB", "FIMDB_ADDR", "FIMDB_SECURE_COOKIES", "FIMDB_ADMIN_EMAIL", "FIMDB_ADMIN_PASSWORD"}
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
@@ -266,5 +337,192 @@ func TestFirstStartCreatesAnAdministrator(t *testing.T) {
 	}
 	if u, err := other.Authenticate(ctx, "chief@example.com", "chief passphrase"); err != nil || !u.IsAdmin() {
 		t.Errorf("env admin: %v %v", u, err)
+	}
+}
+
+func TestFlagsFirst(t *testing.T) {
+	tests := []struct {
+		name string
+		args string
+		want string
+	}{
+		{"flags already first", "user add --db d --admin ann", "user add --db d --admin -- ann"},
+		{"flags after the argument", "user add ann --admin --password pw --db d", "user add --admin --password pw --db d -- ann"},
+		{"a value that looks like an argument stays with its flag", "user add --password ann bob", "user add --password ann -- bob"},
+		{"--flag=value", "token create bob --db=d", "token create --db=d -- bob"},
+		{"a bool flag takes no value", "user add --admin ann", "user add --admin -- ann"},
+		{"after -- everything is an argument", "user add --db d -- --admin", "user add --db d -- --admin"},
+		{"-- after an argument", "import f.json -- --db", "import -- f.json --db"},
+		{"- alone is an argument", "import - --db d", "import --db d -- -"},
+		{"unknown flags are left for the parser", "user add ann --nope", "user add --nope -- ann"},
+		{"a value flag missing its value ends the line", "user add ann --password", "user add --password"},
+		{"only flags", "serve --db d --addr :1", "serve --db d --addr :1"},
+		{"the default command's flags", "--db d --addr :1", "serve --db d --addr :1"},
+		{"the app's own flags stay", "--help", "--help"},
+		{"unknown command left alone", "frob --db d x", "frob --db d x"},
+		{"a command with subcommands, none named", "user", "user"},
+		{"no arguments", "", ""},
+	}
+	app := newCLI(strings.NewReader(""), io.Discard, io.Discard)
+	app.Setup()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := flagsFirst(app.App, append([]string{"fimdb"}, strings.Fields(tt.args)...))
+			if want := append([]string{"fimdb"}, strings.Fields(tt.want)...); !slices.Equal(got, want) {
+				t.Errorf("flagsFirst(%q) = %q, want %q", tt.args, got, want)
+			}
+		})
+	}
+}
+
+// TestFlagsWorkAfterArguments runs every subcommand with its flags after
+// its arguments (and mixed), as the README writes them, and checks that
+// each flag took effect, not only that the command line was accepted.
+func TestFlagsWorkAfterArguments(t *testing.T) {
+	db.PasswordCost = 4
+	clearEnv(t, fimdbEnv...)
+	t.Chdir(t.TempDir()) // a flag that is lost would show up as ./fimdb.db here
+	dbPath := filepath.Join(t.TempDir(), "flags.db")
+	movies := writeFile(t, "movies.json", twoMovies)
+	ctx := context.Background()
+
+	var token string
+	steps := []struct {
+		name  string
+		stdin string
+		args  []string
+		check func(t *testing.T, s *db.Store, stdout string)
+	}{
+		{"import FILE --db", "", []string{"import", movies, "--db", dbPath}, func(t *testing.T, s *db.Store, out string) {
+			if n, _ := s.CountMovies(ctx); n != 2 || !strings.Contains(out, "2 added") {
+				t.Errorf("%d movies after the import; output %q", n, out)
+			}
+		}},
+		{"user add EMAIL --password --db", "", []string{"user", "add", "bob@example.com", "--password", "a long passphrase", "--db", dbPath}, func(t *testing.T, s *db.Store, _ string) {
+			if u, err := s.Authenticate(ctx, "bob@example.com", "a long passphrase"); err != nil || u.IsAdmin() {
+				t.Errorf("bob: %+v %v, want a viewer with the password given", u, err)
+			}
+		}},
+		{"user add EMAIL --admin --db (password from stdin)", "ann's long passphrase\n", []string{"user", "add", "ann@example.com", "--admin", "--db", dbPath}, func(t *testing.T, s *db.Store, _ string) {
+			if u, err := s.Authenticate(ctx, "ann@example.com", "ann's long passphrase"); err != nil || !u.IsAdmin() {
+				t.Errorf("ann: %+v %v, want an administrator", u, err)
+			}
+		}},
+		{"user add mixed, --flag=value", "", []string{"user", "add", "--admin", "cy@example.com", "--db=" + dbPath, "--password=cy's long passphrase"}, func(t *testing.T, s *db.Store, _ string) {
+			if u, err := s.Authenticate(ctx, "cy@example.com", "cy's long passphrase"); err != nil || !u.IsAdmin() {
+				t.Errorf("cy: %+v %v, want an administrator", u, err)
+			}
+		}},
+		{"user passwd EMAIL --db", "bob's new passphrase\n", []string{"user", "passwd", "bob@example.com", "--db", dbPath}, func(t *testing.T, s *db.Store, _ string) {
+			if _, err := s.Authenticate(ctx, "bob@example.com", "bob's new passphrase"); err != nil {
+				t.Errorf("the new password does not work: %v", err)
+			}
+		}},
+		{"user list --db", "", []string{"user", "list", "--db", dbPath}, func(t *testing.T, _ *db.Store, out string) {
+			if out != "admin  ann@example.com\nuser   bob@example.com\nadmin  cy@example.com\n" {
+				t.Errorf("list printed %q", out)
+			}
+		}},
+		{"token create EMAIL --db", "", []string{"token", "create", "bob@example.com", "--db", dbPath}, func(t *testing.T, s *db.Store, out string) {
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			token = lines[len(lines)-1]
+			if u, err := s.UserByToken(ctx, token); err != nil || u.Email != "bob@example.com" {
+				t.Errorf("the printed token %q: %+v %v", token, u, err)
+			}
+		}},
+		{"token revoke TOKEN --db", "", nil, func(t *testing.T, s *db.Store, _ string) {
+			if _, err := s.UserByToken(ctx, token); err == nil {
+				t.Error("the token still works")
+			}
+		}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			args := st.args
+			if args == nil {
+				args = []string{"token", "revoke", token, "--db", dbPath}
+			}
+			out, errOut, err := runCLIWithInput(t, st.stdin, args...)
+			if err != nil {
+				t.Fatalf("fimdb %s: %v\n%s", strings.Join(args, " "), err, errOut)
+			}
+			s, err := db.Open(ctx, dbPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			st.check(t, s, out)
+		})
+	}
+
+	for _, args := range [][]string{
+		{"serve", "--db", dbPath, "--addr", "ADDR"},
+		{"--db", dbPath, "--addr", "ADDR"}, // serve is the default command
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			addr := freeAddr(t)
+			args[len(args)-1] = addr
+			runServeCLI(t, addr, args...)
+			// The first start loads the bundled catalog into the database
+			// it serves: that must be --db's, beside the 2 imported.
+			if n := countMovies(t, dbPath); n != 2+246 {
+				t.Errorf("serve did not use --db: it holds %d movies, want 2+246", n)
+			}
+		})
+	}
+	if _, err := os.Stat("fimdb.db"); err == nil {
+		t.Error("a command ignored --db and used ./fimdb.db")
+	}
+}
+
+// TestWrongCommandLinesAreUsageErrors: whatever is wrong, fimdb says what
+// in one line, shows the usage in another (not the whole help) and exits
+// with status 2, before touching any database.
+func TestWrongCommandLinesAreUsageErrors(t *testing.T) {
+	clearEnv(t, fimdbEnv...)
+	t.Chdir(t.TempDir())
+	tests := []struct {
+		name      string
+		args      string
+		want      string
+		wantUsage string
+	}{
+		{"unknown flag after the argument", "user add ann@example.com --nope", "flag provided but not defined: -nope", "usage: fimdb user add [--db PATH] [--admin] [--password PW] EMAIL"},
+		{"a flag of another command", "import f.json --admin", "flag provided but not defined: -admin", "usage: fimdb import [--db PATH] FILE.json"},
+		{"flag without its value", "token create bob@example.com --db", "flag needs an argument: -db", "usage: fimdb token create [--db PATH] EMAIL"},
+		{"two emails", "user add ann@example.com bob@example.com --password pw", "name one account's EMAIL", "usage: fimdb user add"},
+		{"no email", "user passwd --db x.db", "name one account's EMAIL", "usage: fimdb user passwd [--db PATH] EMAIL"},
+		{"no token", "token revoke", "name one TOKEN to revoke", "usage: fimdb token revoke [--db PATH] TOKEN"},
+		{"no file", "import --db x.db", "name one file to import", "usage: fimdb import"},
+		{"serve takes no arguments", "serve extra --db x.db", `serve takes no arguments, got "extra"`, "usage: fimdb serve [--addr HOST:PORT] [--db PATH] [--secure-cookies]"},
+		{"list takes no arguments", "user list everyone", `list takes no arguments, got "everyone"`, "usage: fimdb user list [--db PATH]"},
+		{"unknown command", "frob --db x.db", `unknown command "frob"`, "usage: fimdb serve|import|user|token ..."},
+		{"unknown subcommand", "user frob", `unknown command "frob"`, "usage: fimdb user add|passwd|list ..."},
+		{"no subcommand", "token", "which command?", "usage: fimdb token create|revoke ..."},
+		{"unknown flag of the default command", "--nope", "flag provided but not defined: -nope", "usage: fimdb serve"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, err := runCLI(t, strings.Fields(tt.args)...)
+			if code := exitCode(err); code != 2 {
+				t.Errorf("exit status %d (%v), want 2", code, err)
+			}
+			if err == nil {
+				return
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tt.want) || !strings.Contains(msg, tt.wantUsage) {
+				t.Errorf("message %q, want %q and %q", msg, tt.want, tt.wantUsage)
+			}
+			if lines := strings.Count(msg, "\n") + 1; lines > 2 {
+				t.Errorf("message has %d lines, want a short one:\n%s", lines, msg)
+			}
+			if out != "" || errOut != "" {
+				t.Errorf("printed more than the message: stdout %q stderr %q", out, errOut)
+			}
+		})
+	}
+	if files, _ := filepath.Glob("*"); len(files) != 0 {
+		t.Errorf("a wrong command line created %v", files)
 	}
 }

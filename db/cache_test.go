@@ -22,20 +22,39 @@ func TestListingCacheSeesEveryWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := ListQuery{Filter: Filter{Name: "zebra"}, PerPage: 10}
-	genresBefore, _ := server.Genres(ctx)
-	if l, _ := server.ListMovies(ctx, q); l.Total != 0 {
-		t.Fatalf("zebra before any write: %d", l.Total)
+	total := func() int {
+		t.Helper()
+		l, err := server.ListMovies(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Total
+	}
+	catalogVersion := func() int64 {
+		t.Helper()
+		var v int64
+		if err := server.read.QueryRow("SELECT value FROM app_meta WHERE key = 'catalog_version'").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	genresBefore, err := server.Genres(ctx)
+	if err != nil || len(genresBefore) == 0 {
+		t.Fatalf("genres before any write: %v %v", genresBefore, err)
+	}
+	if n := total(); n != 0 {
+		t.Fatalf("zebra before any write: %d", n)
 	}
 
 	// A write through the same store.
 	if _, err := server.ImportMovies(ctx, []NewMovie{{Name: "Zebra One", Director: "A", Genres: []string{"Zoology"}, IMDBScore: 5, Popularity: 5}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := server.ListMovies(ctx, q); l.Total != 1 {
-		t.Errorf("after a write by the same store: total %d, want 1", l.Total)
+	if n := total(); n != 1 {
+		t.Errorf("after a write by the same store: total %d, want 1", n)
 	}
-	if g, _ := server.Genres(ctx); !slices.Contains(g, "Zoology") || len(g) != len(genresBefore)+1 {
-		t.Errorf("genres after the write: %v", g)
+	if g, err := server.Genres(ctx); err != nil || !slices.Contains(g, "Zoology") || len(g) != len(genresBefore)+1 {
+		t.Errorf("genres after the write: %v %v", g, err)
 	}
 
 	// A write by another process (here: another store on the same file).
@@ -47,25 +66,27 @@ func TestListingCacheSeesEveryWrite(t *testing.T) {
 	if _, err := other.ImportMovies(ctx, []NewMovie{{Name: "Zebra Two", Director: "B", IMDBScore: 5, Popularity: 5}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := server.ListMovies(ctx, q); l.Total != 2 {
-		t.Errorf("after a write by another connection: total %d, want 2", l.Total)
+	if n := total(); n != 2 {
+		t.Errorf("after a write by another connection: total %d, want 2", n)
 	}
 
 	// Deleting a movie (as admins will) and writing other tables.
+	before := catalogVersion()
 	if _, err := other.write.Exec("DELETE FROM movies WHERE name = 'Zebra One'"); err != nil {
 		t.Fatal(err)
 	}
-	if l, _ := server.ListMovies(ctx, q); l.Total != 1 {
-		t.Errorf("after a delete: total %d, want 1", l.Total)
+	if n := total(); n != 1 {
+		t.Errorf("after a delete: total %d, want 1", n)
 	}
-	var before, after string
-	server.read.QueryRow("SELECT value FROM app_meta WHERE key = 'catalog_version'").Scan(&before)
+	afterDelete := catalogVersion()
+	if afterDelete == before {
+		t.Fatalf("a delete left catalog_version at %d", before)
+	}
 	if _, err := server.write.Exec("INSERT INTO app_meta (key, value) VALUES ('unrelated', 'x')"); err != nil {
 		t.Fatal(err)
 	}
-	server.read.QueryRow("SELECT value FROM app_meta WHERE key = 'catalog_version'").Scan(&after)
-	if before != after {
-		t.Errorf("a write outside the catalog moved catalog_version from %s to %s", before, after)
+	if v := catalogVersion(); v != afterDelete {
+		t.Errorf("a write outside the catalog moved catalog_version from %d to %d", afterDelete, v)
 	}
 }
 
@@ -79,11 +100,19 @@ func TestListingCacheKeysOnTheWholeQuery(t *testing.T) {
 		{Filter: Filter{Name: "star"}, PerPage: 2, Page: 1, Sort: SortName},
 		{Filter: Filter{Name: "star", Genre: "Sci-Fi"}, PerPage: 2, Page: 1},
 	} {
-		cached, _ := s.ListMovies(ctx, q) // the second call is served from the cache
-		cached, _ = s.ListMovies(ctx, q)
+		if _, err := s.ListMovies(ctx, q); err != nil { // the second call is served from the cache
+			t.Fatal(err)
+		}
+		cached, err := s.ListMovies(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
 		fresh, err := s.listMovies(ctx, q.normalized())
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(fresh.Movies) == 0 {
+			t.Fatalf("%+v: no movies, nothing compared", q)
 		}
 		if !slices.Equal(names(cached), names(fresh)) || cached.Total != fresh.Total || cached.Page != fresh.Page {
 			t.Errorf("%+v: cached %v (%d), fresh %v (%d)", q, names(cached), cached.Total, names(fresh), fresh.Total)

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -102,19 +103,39 @@ func TestListMoviesSortAndPaging(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(all.Movies) != MaxPerPage {
+		t.Fatalf("default order: %d movies, want a full page of %d", len(all.Movies), MaxPerPage)
+	}
 	for i := 1; i < len(all.Movies); i++ {
 		a, b := all.Movies[i-1], all.Movies[i]
 		if a.IMDBScore < b.IMDBScore || (a.IMDBScore == b.IMDBScore && a.ID > b.ID) {
 			t.Fatalf("default order is not score descending then id: %v before %v", a, b)
 		}
 	}
-	byName, _ := s.ListMovies(ctx, ListQuery{Sort: SortName, PerPage: 10})
-	if !slices.IsSortedFunc(byName.Movies, func(a, b Movie) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) }) {
-		t.Errorf("sort=name is not alphabetical: %v", names(byName))
+	// A whole page of each order (an empty or failed one proves nothing),
+	// compared as SQLite's NOCASE compares (ASCII case only), ties by id.
+	sorted := []struct {
+		sort Sort
+		cmp  func(a, b Movie) int
+	}{
+		{SortName, func(a, b Movie) int {
+			return cmp.Or(strings.Compare(asciiLower(a.Name), asciiLower(b.Name)), cmp.Compare(a.ID, b.ID))
+		}},
+		{SortPopularity, func(a, b Movie) int { return cmp.Or(cmp.Compare(b.Popularity, a.Popularity), cmp.Compare(a.ID, b.ID)) }},
 	}
-	byPop, _ := s.ListMovies(ctx, ListQuery{Sort: SortPopularity, PerPage: 10})
-	if !slices.IsSortedFunc(byPop.Movies, func(a, b Movie) int { return int(b.Popularity - a.Popularity) }) {
-		t.Errorf("sort=popularity is not descending")
+	for _, o := range sorted {
+		l, err := s.ListMovies(ctx, ListQuery{Sort: o.sort, PerPage: MaxPerPage})
+		if err != nil {
+			t.Fatalf("sort=%s: %v", o.sort, err)
+		}
+		if len(l.Movies) != MaxPerPage {
+			t.Fatalf("sort=%s: %d movies, want a full page of %d", o.sort, len(l.Movies), MaxPerPage)
+		}
+		for i := 1; i < len(l.Movies); i++ {
+			if a, b := l.Movies[i-1], l.Movies[i]; o.cmp(a, b) > 0 {
+				t.Errorf("sort=%s: %q (%v, id %d) before %q (%v, id %d)", o.sort, a.Name, a.Popularity, a.ID, b.Name, b.Popularity, b.ID)
+			}
+		}
 	}
 
 	// Walking the pages visits every movie exactly once.
@@ -332,4 +353,14 @@ func TestListMoviesUnderConcurrency(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// asciiLower folds ASCII letters only, as SQLite's NOCASE collation does.
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }

@@ -153,9 +153,15 @@ func (sc scenario) run(t *testing.T, app *testApp) *http.Response {
 
 func getJSON(t *testing.T, app *testApp, url string, into any) int {
 	t.Helper()
+	return getJSONAs(t, app, asUser, url, into)
+}
+
+// getJSONAs is getJSON sent as the given role.
+func getJSONAs(t *testing.T, app *testApp, as, url string, into any) int {
+	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, url, nil)
 	req.Header.Set("Accept", "application/json")
-	app.authorize(req, asUser)
+	app.authorize(req, as)
 	resp, err := app.Test(req, -1)
 	if err != nil {
 		t.Fatal(err)

@@ -92,7 +92,13 @@ func (b *browser) signIn(email, password, next string) response {
 }
 
 func TestRouteRoleMatrix(t *testing.T) {
-	app, _ := newTestApp(t)
+	app, store := newTestApp(t)
+	ctx := context.Background()
+	for _, id := range []int64{3, 4, 5} { // for the restore rows: only the admin's brings one back
+		if _, err := store.DeleteMovie(ctx, id, "setup"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	type want struct {
 		status   int
 		location string
@@ -118,6 +124,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 			anonymous: {303, "/login?next=%2Fadmin%2Faccounts"}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
 		{"manage API", "DELETE", "/manage/delete/1", asJSON, map[string]want{
 			anonymous: {401, ""}, asUser: {403, ""}, asBadToken: {401, ""}}},
+		{"restore API", "POST", "/manage/restore/3", asJSON, map[string]want{
+			anonymous: {401, ""}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
+		{"restore from a page", "POST", "/manage/restore/4", nil, map[string]want{
+			anonymous: {303, "/login?next=%2Fmanage%2Frestore%2F4"}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
+		{"restore fragment (Undo)", "POST", "/manage/restore/5", htmx, map[string]want{
+			anonymous: {401, ""}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
 		{"sign-in form", "GET", "/login", nil, map[string]want{
 			anonymous: {200, ""}, asUser: {303, "/listing"}, asUserSession: {303, "/listing"}}},
 		{"sign-up form", "GET", "/signup", nil, map[string]want{
@@ -155,6 +167,12 @@ func TestRouteRoleMatrix(t *testing.T) {
 					t.Errorf("Location %q, want %q", resp.header.Get("Location"), w.location)
 				}
 			})
+		}
+	}
+	for _, id := range []int64{3, 4, 5} {
+		log, err := store.AuditLog(ctx, id)
+		if err != nil || len(log) != 2 || log[0].Action != "restore" || log[0].Actor != adminEmail {
+			t.Errorf("movie %d: want one restore, by the admin: %+v %v", id, log, err)
 		}
 	}
 }

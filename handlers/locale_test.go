@@ -105,7 +105,7 @@ func TestLanguageChoiceIsRemembered(t *testing.T) {
 func TestLanguageLinksStayOnThisSite(t *testing.T) {
 	app, _ := newTestApp(t)
 	for _, target := range []string{"/%2Fevil.example/x", "/%5Cevil.example/x", "/%2F%2Fevil.example", "//evil.example/x"} {
-		body := renderIn(t, app, page{url: target, as: anonymous}, "en")
+		body := renderIn(t, app, page{url: target, as: anonymous, status: 404}, "en")
 		for _, m := range regexp.MustCompile(`data-lang="es"[^>]*|href="([^"]*)"[^>]*data-lang="es"`).FindAllStringSubmatch(body, -1) {
 			if href := m[1]; href != "" && (!strings.HasPrefix(href, "/") || strings.HasPrefix(href, "//") || strings.HasPrefix(href, "/\\")) {
 				t.Errorf("%s: the Spanish link is %q", target, href)
@@ -171,6 +171,7 @@ type page struct {
 	name, method, url, body string
 	as                      string
 	headers                 map[string]string
+	status                  int // the answer's status; 200 when zero
 }
 
 // TestNoEnglishLeftOnTranslatedPages renders every page and fragment in
@@ -192,21 +193,21 @@ func TestNoEnglishLeftOnTranslatedPages(t *testing.T) {
 		{name: "listing", url: "/listing"},
 		{name: "search", url: "/listing?name=star&genre=Sci-Fi"},
 		{name: "empty", url: "/listing?name=zzzzzz"},
-		{name: "bad request", url: "/listing?p=x"},
+		{name: "bad request", url: "/listing?p=x", status: 400},
 		{name: "results fragment", url: "/listing?p=2", headers: map[string]string{"HX-Request": "true"}},
 		{name: "suggestions", url: "/suggest?field=director&q=spie", headers: map[string]string{"HX-Request": "true"}},
-		{name: "suggest error", url: "/suggest?field=nope&q=x"},
+		{name: "suggest error", url: "/suggest?field=nope&q=x", status: 400},
 		{name: "admin", url: "/admin", as: asAdmin},
 		{name: "accounts", url: "/admin/accounts", as: asAdmin},
 		{name: "add form", url: "/admin/movies/new", as: asAdmin, headers: map[string]string{"HX-Request": "true"}},
 		{name: "edit row", url: "/admin/movies/2/edit", as: asAdmin, headers: map[string]string{"HX-Request": "true"}},
 		{name: "history", url: "/admin/movies/2/history", as: asAdmin, headers: map[string]string{"HX-Request": "true"}},
 		{name: "edit with errors", method: "POST", url: "/manage/update", as: asAdmin, headers: map[string]string{"HX-Request": "true"},
-			body: "id=2&movie_name=&director=x&imdb_score=eleven&popularity=5&chip_genres=Drama"},
+			body: "id=2&movie_name=&director=x&imdb_score=eleven&popularity=5&chip_genres=Drama", status: 400},
 		{name: "add with errors", method: "POST", url: "/manage/add", as: asAdmin, headers: map[string]string{"HX-Request": "true"},
-			body: "movie_name=Arrival&director=Denis+Villeneuve&imdb_score=11&popularity=5"},
-		{name: "not found", url: "/nope"},
-		{name: "forbidden", url: "/admin", as: asUser},
+			body: "movie_name=Arrival&director=Denis+Villeneuve&imdb_score=11&popularity=5", status: 400},
+		{name: "not found", url: "/nope", status: 404},
+		{name: "forbidden", url: "/admin", as: asUser, status: 403},
 		{name: "sign in", url: "/login", as: anonymous},
 		{name: "sign up", url: "/signup", as: anonymous},
 	}
@@ -279,8 +280,12 @@ func renderIn(t *testing.T, app *testApp, p page, code string) string {
 		t.Fatal(err)
 	}
 	out := readBody(t, resp)
-	if resp.StatusCode >= 500 {
-		t.Fatalf("status %d", resp.StatusCode)
+	want := p.status
+	if want == 0 {
+		want = http.StatusOK
+	}
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s in %s: status %d, want %d; body:\n%.400s", method, p.url, code, resp.StatusCode, want, out)
 	}
 	return out
 }

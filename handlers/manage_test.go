@@ -330,3 +330,54 @@ func TestAddFormFromTheAdminPage(t *testing.T) {
 	good.run(t, app)
 	scenario{url: "/listing?name=arrival", headers: asJSON, wantStatus: 200, want: []string{`"total":1`, `"genres":["Drama","Sci-Fi"]`}}.run(t, app)
 }
+
+// TestDeletedIDsAreNotReused: add, delete, add again through the API: the
+// second movie gets a new id, so Undo of the first still brings it back
+// under its own id, and each id's history is its own.
+func TestDeletedIDsAreNotReused(t *testing.T) {
+	app, _ := newTestApp(t)
+	status, first := call(t, app, asAdmin, "POST", "/manage/add", jsonBody, `{"movie_name":"Zardoz","director":"John Boorman","popularity":"40","chip_genres":"Sci-Fi","imdb_score":"5.8"}`)
+	if status != 201 || first["id"] != 247.0 {
+		t.Fatalf("first add: %d %v, want id 247", status, first)
+	}
+	if status, _ := call(t, app, asAdmin, "DELETE", "/manage/delete/247", "", ""); status != 204 {
+		t.Fatalf("delete: %d", status)
+	}
+	status, second := call(t, app, asAdmin, "POST", "/manage/add", jsonBody, `{"movie_name":"Excalibur","director":"John Boorman","popularity":60,"chip_genres":"Fantasy","imdb_score":7.3}`)
+	if status != 201 || second["id"] == 247.0 {
+		t.Fatalf("second add: %d %v, want a new id", status, second)
+	}
+	secondID := itoa(int64(second["id"].(float64)))
+
+	status, restored := call(t, app, asAdmin, "POST", "/manage/restore/247", "", "")
+	if status != 200 || restored["id"] != 247.0 || restored["name"] != "Zardoz" {
+		t.Fatalf("restore 247: %d %v", status, restored)
+	}
+	history := func(id string) string {
+		var out struct {
+			Changes []struct {
+				Action        string
+				Before, After *struct{ Name string }
+			}
+		}
+		if status := getJSONAs(t, app, asAdmin, "/admin/movies/"+id+"/history", &out); status != 200 {
+			t.Fatalf("history %s: %d", id, status)
+		}
+		var got []string
+		for _, c := range out.Changes {
+			m := c.After
+			if m == nil {
+				m = c.Before
+			}
+			got = append(got, c.Action+" "+m.Name)
+		}
+		return strings.Join(got, ", ")
+	}
+	if got, want := history("247"), "restore Zardoz, delete Zardoz, create Zardoz"; got != want {
+		t.Errorf("history of 247: %s, want %s", got, want)
+	}
+	if got, want := history(secondID), "create Excalibur"; got != want {
+		t.Errorf("history of %s: %s, want %s", secondID, got, want)
+	}
+	scenario{url: "/listing?director=boorman", headers: asJSON, wantStatus: 200, want: []string{`"total":3`, `"id":247,"name":"Zardoz"`, `"id":` + secondID + `,"name":"Excalibur"`}}.run(t, app)
+}

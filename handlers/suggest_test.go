@@ -1,16 +1,18 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
 
-func suggestions(t *testing.T, app *testApp, url string) (int, suggestJSON) {
+func suggestions(t *testing.T, app *testApp, target string) (int, suggestJSON) {
 	t.Helper()
-	req := httptest.NewRequest("GET", url, nil)
+	req := httptest.NewRequest("GET", target, nil)
 	req.Header.Set("Accept", "application/json")
 	app.authorize(req, asUser)
 	resp, err := app.Test(req, -1)
@@ -18,9 +20,27 @@ func suggestions(t *testing.T, app *testApp, url string) (int, suggestJSON) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, jsonType) {
+		t.Fatalf("%s: Content-Type %q, want JSON; body %.300s", target, ct, data)
+	}
+	// The documented shape exactly: an unknown key or a null list fails.
+	var shape map[string]json.RawMessage
+	if err := json.Unmarshal(data, &shape); err != nil {
+		t.Fatalf("%s: not JSON: %v; body %.300s", target, err, data)
+	}
+	if list := string(shape["suggestions"]); !strings.HasPrefix(list, "[") {
+		t.Fatalf("%s: suggestions is %q, want a list; body %.300s", target, list, data)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
 	var out suggestJSON
-	json.Unmarshal(data, &out)
+	if err := dec.Decode(&out); err != nil {
+		t.Fatalf("%s: not the suggestions shape: %v; body %.300s", target, err, data)
+	}
 	return resp.StatusCode, out
 }
 
@@ -64,6 +84,10 @@ func TestSuggest(t *testing.T) {
 			status, got := suggestions(t, app, tt.url)
 			if status != 200 {
 				t.Fatalf("status %d", status)
+			}
+			u, _ := url.Parse(tt.url)
+			if got.Field != u.Query().Get("field") || got.Q != u.Query().Get("q") {
+				t.Errorf("answer for field %q q %q, want the request's %q %q", got.Field, got.Q, u.Query().Get("field"), u.Query().Get("q"))
 			}
 			vals := values(got)
 			if tt.wantLen >= 0 && len(vals) != tt.wantLen {
