@@ -138,3 +138,11 @@ func adminAt(t *testing.T, path, summary string) (server, context.Context) {
 	waitForSummary(t, ctx, summary)
 	return srv, ctx
 }
+
+// withLang adds ?lang= to a path, which picks the page's language.
+func withLang(path, lang string) string {
+	if strings.Contains(path, "?") {
+		return path + "&lang=" + lang
+	}
+	return path + "?lang=" + lang
+}

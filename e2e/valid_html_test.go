@@ -161,4 +161,3 @@ func postForm(t *testing.T, c *http.Client, u string, form url.Values) *http.Res
 	}
 	return resp
 }
-
