@@ -237,6 +237,69 @@ func TestServeStartsOnAnEmptyDirectoryAndStopsGracefully(t *testing.T) {
 	}
 }
 
+// TestServeLoadsTheBundledCatalogOnlyIntoAnEmptyDatabase: `fimdb serve`
+// loads the 246 bundled movies on its first start on an empty database and
+// never again; a catalog imported before the first start is served alone.
+func TestServeLoadsTheBundledCatalogOnlyIntoAnEmptyDatabase(t *testing.T) {
+	db.PasswordCost = 4 // the first start hashes the generated admin password
+	clearEnv(t, fimdbEnv...)
+	ctx := context.Background()
+	start := func(t *testing.T, dbPath string) string {
+		t.Helper()
+		addr := freeAddr(t)
+		_, errOut := runServeCLI(t, addr, "serve", "--db", dbPath, "--addr", addr)
+		return errOut
+	}
+
+	t.Run("import, then serve", func(t *testing.T) {
+		dbPath := filepath.Join(t.TempDir(), "imported.db")
+		if _, errOut, err := runCLI(t, "import", "--db", dbPath, writeFile(t, "movies.json", twoMovies)); err != nil {
+			t.Fatalf("import: %v\n%s", err, errOut)
+		}
+		for i := 1; i <= 2; i++ {
+			if errOut := start(t, dbPath); strings.Contains(errOut, "loaded the bundled catalog") {
+				t.Errorf("start %d loaded the bundled catalog:\n%s", i, errOut)
+			}
+			if n := countMovies(t, dbPath); n != 2 {
+				t.Errorf("after start %d the catalog holds %d movies, want only the 2 imported", i, n)
+			}
+		}
+	})
+
+	t.Run("serve on an empty database, delete everything, serve again", func(t *testing.T) {
+		dbPath := filepath.Join(t.TempDir(), "fresh.db")
+		if errOut := start(t, dbPath); !strings.Contains(errOut, "movies=246") {
+			t.Errorf("the first start did not say it loaded 246 movies:\n%s", errOut)
+		}
+		if n := countMovies(t, dbPath); n != 246 {
+			t.Fatalf("after the first start the catalog holds %d movies, want 246", n)
+		}
+		s, err := db.Open(ctx, dbPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			l, err := s.ListMovies(ctx, db.ListQuery{PerPage: db.MaxPerPage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(l.Movies) == 0 {
+				break
+			}
+			for _, m := range l.Movies {
+				if _, err := s.DeleteMovie(ctx, m.ID, "test"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		s.Close()
+		start(t, dbPath)
+		if n := countMovies(t, dbPath); n != 0 {
+			t.Errorf("a restart after deleting every movie brought %d back, want 0", n)
+		}
+	})
+}
+
 func TestUserAndTokenCommands(t *testing.T) {
 	db.PasswordCost = 4
 	dbPath := filepath.Join(t.TempDir(), "accounts.db")
@@ -462,11 +525,14 @@ func TestFlagsWorkAfterArguments(t *testing.T) {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			addr := freeAddr(t)
 			args[len(args)-1] = addr
-			runServeCLI(t, addr, args...)
-			// The first start loads the bundled catalog into the database
-			// it serves: that must be --db's, beside the 2 imported.
-			if n := countMovies(t, dbPath); n != 2+246 {
-				t.Errorf("serve did not use --db: it holds %d movies, want 2+246", n)
+			_, errOut := runServeCLI(t, addr, args...)
+			if !strings.Contains(errOut, "db="+dbPath) {
+				t.Errorf("serve did not say it serves --db's database:\n%s", errOut)
+			}
+			// The database already held movies, so the bundled catalog
+			// stays out of it.
+			if n := countMovies(t, dbPath); n != 2 {
+				t.Errorf("--db's database holds %d movies after serve, want the 2 imported", n)
 			}
 		})
 	}

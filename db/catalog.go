@@ -420,8 +420,15 @@ func (ins *movieInserter) genreIDFor(ctx context.Context, name string) (int64, e
 const seededKey = "bundled_catalog_loaded"
 
 // SeedBundledCatalog loads the catalog embedded in the binary the first time
-// it runs on a database and does nothing ever after, even once movies have
-// been deleted. It reports how many movies it added.
+// it runs on a database, and only if that database holds no movies yet (a
+// catalog imported before the first start is kept alone). Either way it
+// marks the database seeded, so it does nothing ever after, even once every
+// movie has been deleted. It reports how many movies it added.
+//
+// The mark, the check for movies and the load are one write transaction,
+// begun IMMEDIATE (the writer's _txlock) so it holds the write lock before
+// it reads: two processes starting at once on one file, or an import
+// running beside, cannot both load, nor load beside movies not yet seen.
 func (s *Store) SeedBundledCatalog(ctx context.Context) (int, error) {
 	movies, err := DecodeCatalog(bytes.NewReader(bundledCatalog))
 	if err != nil {
@@ -434,7 +441,14 @@ func (s *Store) SeedBundledCatalog(ctx context.Context) (int, error) {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // loaded by an earlier start
+			return nil // decided by an earlier start
+		}
+		var hasMovies bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM movies)").Scan(&hasMovies); err != nil {
+			return err
+		}
+		if hasMovies {
+			return nil // a catalog was imported before the first start
 		}
 		report, err := importMovies(ctx, tx, movies, nil)
 		added = report.Added

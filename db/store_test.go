@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -40,5 +41,179 @@ func TestSeedBundledCatalogLoadsOnce(t *testing.T) {
 			t.Errorf("start %d: catalog has %d movies, want 246", start+1, n)
 		}
 		s.Close()
+	}
+}
+
+// startAndSeed opens the database at path as `fimdb serve` does on a start,
+// seeds it, and reports how many movies the seed added and the catalog holds.
+func startAndSeed(t *testing.T, path string) (added, total int) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if added, err = s.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if total, err = s.CountMovies(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return added, total
+}
+
+// TestSeedBundledCatalogKeepsAnImportedCatalog: movies imported before the
+// first start are the catalog; the first start (and every later one) adds
+// none of the bundled ones.
+func TestSeedBundledCatalogKeepsAnImportedCatalog(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "imported.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := s.ImportMovies(ctx, []NewMovie{
+		{Name: "Only Mine", Director: "Someone", Genres: []string{"Drama"}, IMDBScore: 7, Popularity: 70},
+		{Name: "Star Wars", Director: "George Lucas", IMDBScore: 8.8, Popularity: 88}, // also in the bundle
+	}, nil)
+	s.Close()
+	if err != nil || report.Added != 2 {
+		t.Fatalf("import: %+v %v", report, err)
+	}
+	for start := 1; start <= 2; start++ {
+		if added, total := startAndSeed(t, path); added != 0 || total != 2 {
+			t.Errorf("start %d: the seed added %d, the catalog holds %d; want 0 and the 2 imported", start, added, total)
+		}
+	}
+}
+
+// TestSeedBundledCatalogNeverComesBackAfterEverythingIsDeleted: an empty
+// catalog that was seeded once stays empty across restarts.
+func TestSeedBundledCatalogNeverComesBackAfterEverythingIsDeleted(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "emptied.db")
+	if added, total := startAndSeed(t, path); added != 246 || total != 246 {
+		t.Fatalf("first start: added %d, holds %d; want 246", added, total)
+	}
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		l, err := s.ListMovies(ctx, ListQuery{PerPage: MaxPerPage})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Movies) == 0 {
+			break
+		}
+		for _, m := range l.Movies {
+			if _, err := s.DeleteMovie(ctx, m.ID, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s.Close()
+	for start := 2; start <= 3; start++ {
+		if added, total := startAndSeed(t, path); added != 0 || total != 0 {
+			t.Errorf("start %d after deleting every movie: added %d, holds %d; want 0", start, added, total)
+		}
+	}
+}
+
+// TestSeedBundledCatalogOnceWhenTwoProcessesStartTogether: two stores on
+// one file (as two processes would be) seeding at the same moment load the
+// bundle exactly once between them.
+func TestSeedBundledCatalogOnceWhenTwoProcessesStartTogether(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "race.db")
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	var added [2]int
+	var errs [2]error
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, s := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			added[i], errs[i] = s.SeedBundledCatalog(ctx)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("store %d: %v", i, err)
+		}
+	}
+	if added[0]+added[1] != 246 || (added[0] != 0 && added[1] != 0) {
+		t.Errorf("the two starts added %d and %d movies; want 246 by one of them", added[0], added[1])
+	}
+	if n, err := stores[0].CountMovies(ctx); err != nil || n != 246 {
+		t.Errorf("the catalog holds %d movies (%v), want 246", n, err)
+	}
+}
+
+// TestSeedBundledCatalogBesideAnImport: a first start racing an import on
+// one file either loads the bundle before the import (which then adds what
+// is new) or, once the imported movies are in, loads nothing; never the
+// bundle on top of movies it did not see.
+func TestSeedBundledCatalogBesideAnImport(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "import-race.db")
+	seeder, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seeder.Close()
+	importer, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer importer.Close()
+	var (
+		added  int
+		report ImportReport
+		errs   [2]error
+		wg     sync.WaitGroup
+	)
+	start := make(chan struct{})
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		<-start
+		added, errs[0] = seeder.SeedBundledCatalog(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		<-start
+		report, errs[1] = importer.ImportMovies(ctx, []NewMovie{
+			{Name: "Only Mine", Director: "Someone", IMDBScore: 7, Popularity: 70},
+			{Name: "Star Wars", Director: "George Lucas", IMDBScore: 8.8, Popularity: 88}, // also in the bundle
+		}, nil)
+	}()
+	close(start)
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("seed: %v; import: %v", errs[0], errs[1])
+	}
+	n, err := seeder.CountMovies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedFirst := added == 246 && report.Added == 1 && n == 247
+	importFirst := added == 0 && report.Added == 2 && n == 2
+	if !seedFirst && !importFirst {
+		t.Errorf("the seed added %d, the import %d, the catalog holds %d; want 246+1=247 or 0+2=2", added, report.Added, n)
 	}
 }

@@ -31,8 +31,8 @@ func signedInAdmin(t *testing.T, app *testApp) (*browser, string) {
 
 // TestCSRFProtectsEveryAdminChange: with a browser session, every unsafe
 // /manage and /admin request needs the session's token (header or _csrf
-// field): without it, or with a wrong one, the answer is 403 and nothing
-// changes. A bearer token needs none.
+// field of the body): without it, with a wrong one, or with the right one
+// only in the query string, the answer is 403 and nothing changes. A bearer token needs none.
 func TestCSRFProtectsEveryAdminChange(t *testing.T) {
 	app, store := newTestApp(t)
 	ctx := context.Background()
@@ -102,16 +102,21 @@ func TestCSRFProtectsEveryAdminChange(t *testing.T) {
 	attempts := []struct {
 		name    string
 		from    func() *browser
-		token   func(form url.Values, headers map[string]string)
+		token   func(form url.Values, headers map[string]string, query url.Values)
 		allowed bool
 	}{
-		{"session without a token", func() *browser { return b }, func(url.Values, map[string]string) {}, false},
-		{"session with a forged header", func() *browser { return b }, func(_ url.Values, h map[string]string) { h["X-CSRF-Token"] = "forged" }, false},
-		{"session with another session's token", func() *browser { return b }, func(f url.Values, _ map[string]string) { f.Set("_csrf", otherToken) }, false},
-		{"session with an empty token", func() *browser { return b }, func(f url.Values, h map[string]string) { f.Set("_csrf", ""); h["X-CSRF-Token"] = "" }, false},
-		{"session with the token in X-CSRF-Token", func() *browser { return b }, func(_ url.Values, h map[string]string) { h["X-CSRF-Token"] = token }, true},
-		{"session with the token in _csrf", func() *browser { return b }, func(f url.Values, _ map[string]string) { f.Set("_csrf", token) }, true},
-		{"bearer token, no CSRF token", func() *browser { return newBrowser(t, app) }, func(_ url.Values, h map[string]string) { h["Authorization"] = "Bearer " + app.adminToken }, true},
+		{"session without a token", func() *browser { return b }, func(url.Values, map[string]string, url.Values) {}, false},
+		{"session with a forged header", func() *browser { return b }, func(_ url.Values, h map[string]string, _ url.Values) { h["X-CSRF-Token"] = "forged" }, false},
+		{"session with another session's token", func() *browser { return b }, func(f url.Values, _ map[string]string, _ url.Values) { f.Set("_csrf", otherToken) }, false},
+		{"session with an empty token", func() *browser { return b }, func(f url.Values, h map[string]string, _ url.Values) { f.Set("_csrf", ""); h["X-CSRF-Token"] = "" }, false},
+		{"session with the token in X-CSRF-Token", func() *browser { return b }, func(_ url.Values, h map[string]string, _ url.Values) { h["X-CSRF-Token"] = token }, true},
+		{"session with the token in _csrf", func() *browser { return b }, func(f url.Values, _ map[string]string, _ url.Values) { f.Set("_csrf", token) }, true},
+		{"session with the token in the query string only", func() *browser { return b }, func(_ url.Values, _ map[string]string, q url.Values) { q.Set("_csrf", token) }, false},
+		{"session with the token in the query string and a forged _csrf", func() *browser { return b }, func(f url.Values, _ map[string]string, q url.Values) {
+			q.Set("_csrf", token)
+			f.Set("_csrf", "forged")
+		}, false},
+		{"bearer token, no CSRF token", func() *browser { return newBrowser(t, app) }, func(_ url.Values, h map[string]string, _ url.Values) { h["Authorization"] = "Bearer " + app.adminToken }, true},
 	}
 	for r, route := range routes {
 		for a, at := range attempts {
@@ -125,8 +130,13 @@ func TestCSRFProtectsEveryAdminChange(t *testing.T) {
 					form = route.form(id)
 				}
 				headers := map[string]string{}
-				at.token(form, headers)
-				resp := at.from().do(route.method, route.target(id), form, headers)
+				query := url.Values{}
+				at.token(form, headers, query)
+				target := route.target(id)
+				if len(query) > 0 {
+					target += "?" + query.Encode()
+				}
+				resp := at.from().do(route.method, target, form, headers)
 				want := route.want
 				if !at.allowed {
 					want = 403

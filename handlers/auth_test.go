@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -47,6 +48,32 @@ func (b *browser) do(method, target string, form url.Values, headers map[string]
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return b.send(req, headers)
+}
+
+// doMultipart sends form as multipart/form-data, as a form with
+// enctype="multipart/form-data" (or htmx's hx-encoding) would.
+func (b *browser) doMultipart(method, target string, form url.Values, headers map[string]string) response {
+	b.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for name, values := range form {
+		for _, v := range values {
+			if err := w.WriteField(name, v); err != nil {
+				b.t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.t.Fatal(err)
+	}
+	req := httptest.NewRequest(method, target, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.send(req, headers)
+}
+
+func (b *browser) send(req *http.Request, headers map[string]string) response {
+	b.t.Helper()
 	for name, value := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: name, Value: value})
 	}
@@ -253,10 +280,19 @@ func TestCSRFIsRequiredForUnsafeRequestsFromASession(t *testing.T) {
 		{"wrong token in the form", url.Values{"_csrf": {"forged"}}, nil, 403},
 		{"wrong token in the header", nil, map[string]string{"X-CSRF-Token": "forged"}, 403},
 		{"token of another session", url.Values{"_csrf": {otherSessionToken(t, app)}}, nil, 403},
+		// fasthttp's FormValue reads the query string first; a token there
+		// would end up in URLs and logs, so only the body or header counts.
+		{"right token in the query string only", nil, nil, 403},
+		{"right token in the query string, none in the form", url.Values{"other": {"x"}}, nil, 403},
+		{"right token in the query string, wrong one in the form", url.Values{"_csrf": {"forged"}}, nil, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if r := b.do("POST", "/logout", tt.form, tt.headers); r.status != tt.want {
+			target := "/logout"
+			if strings.Contains(tt.name, "query string") {
+				target += "?" + url.Values{"_csrf": {token}}.Encode()
+			}
+			if r := b.do("POST", target, tt.form, tt.headers); r.status != tt.want {
 				t.Errorf("status %d, want %d", r.status, tt.want)
 			}
 			if r := b.do("GET", "/listing", nil, nil); r.status != 200 {
@@ -264,15 +300,32 @@ func TestCSRFIsRequiredForUnsafeRequestsFromASession(t *testing.T) {
 			}
 		})
 	}
+	if r := b.doMultipart("POST", "/logout", url.Values{"_csrf": {"forged"}}, nil); r.status != 403 {
+		t.Errorf("a wrong token in a multipart form: %d, want 403", r.status)
+	}
+	if r := b.doMultipart("POST", "/logout", url.Values{"_csrf": {token}}, nil); r.status != 303 {
+		t.Errorf("the right token in a multipart form: %d, want 303", r.status)
+	}
+	if r := b.do("GET", "/listing", nil, nil); r.status != 303 {
+		t.Errorf("after signing out with a multipart form: %d, want 303 to /login", r.status)
+	}
+	b.signIn(userEmail, testPassword, "")
+	token = b.csrfFrom(b.do("GET", "/listing", nil, nil))
 	if r := b.do("POST", "/logout", nil, map[string]string{"X-CSRF-Token": token}); r.status != 303 {
 		t.Errorf("the right token in the header: %d, want 303", r.status)
 	}
 
 	// The sign-in form is protected too.
 	anon := newBrowser(t, app)
-	anon.do("GET", "/login", nil, nil)
+	anonToken := anon.csrfFrom(anon.do("GET", "/login", nil, nil))
 	if r := anon.do("POST", "/login", url.Values{"email": {userEmail}, "password": {testPassword}}, nil); r.status != 403 {
 		t.Errorf("sign-in without a token: %d, want 403", r.status)
+	}
+	if r := anon.do("POST", "/login?"+url.Values{"_csrf": {anonToken}}.Encode(), url.Values{"email": {userEmail}, "password": {testPassword}}, nil); r.status != 403 {
+		t.Errorf("sign-in with the token in the query string only: %d, want 403", r.status)
+	}
+	if r := anon.do("GET", "/listing", nil, nil); r.status != 303 {
+		t.Errorf("a refused sign-in signed in anyway: %d", r.status)
 	}
 	// Bearer requests need none.
 	bearer := scenario{method: "POST", url: "/logout", as: asUser, wantStatus: 303}
