@@ -36,23 +36,30 @@
     document.querySelectorAll("tr.deleting").forEach(function (row) { row.classList.remove("deleting"); });
   });
 
-  // The Undo toast after a delete stays for eight seconds, then Undo is gone.
+  // The Undo toast: a delete fills #undo out of band. The toast shows once
+  // htmx has wired the form in it (htmx:load comes right after), and closes
+  // when Undo is answered or, by itself, after data-close-after
+  // milliseconds (8 s as served), taking Undo with it.
   var undoTimer;
-  document.addEventListener("htmx:oobAfterSwap", function (e) {
-    var el = e.detail.target;
-    if (!el || el.id !== "undo") return;
+  function closeUndo() {
     clearTimeout(undoTimer);
-    undoTimer = setTimeout(function () {
-      el.classList.remove("active");
-      el.textContent = "";
-    }, 8000);
+    var undo = document.getElementById("undo");
+    if (!undo) return;
+    undo.parentElement.classList.remove("active");
+    undo.replaceChildren();
+  }
+  document.addEventListener("htmx:load", function (e) {
+    var undo = e.target;
+    if (undo.id !== "undo" || !undo.firstElementChild) return;
+    var toast = undo.parentElement;
+    toast.classList.add("active");
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(closeUndo, Number(toast.dataset.closeAfter) || 8000);
   });
+
   document.addEventListener("htmx:afterRequest", function (e) {
     var elt = e.detail.elt;
-    if (elt && elt.getAttribute && elt.getAttribute("data-testid") === "undo") {
-      var toast = document.getElementById("undo");
-      if (toast) { toast.classList.remove("active"); toast.textContent = ""; }
-    }
+    if (elt && elt.matches && elt.matches("[data-undo]")) closeUndo();
   });
 
   // Close the add form (no request needed).
