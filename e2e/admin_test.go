@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -164,6 +165,43 @@ func TestAdminUndoBeforeHtmxWiresIt(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`); got != first {
 		t.Errorf("after Undo the first row is %q, want %q", got, first)
 	}
+}
+
+// TestAdminUndoLandsAfterASearch holds the Undo's request in the browser
+// while a search replaces the table, then lets it go: the restored movie
+// must show in the table of the search now on screen.
+func TestAdminUndoLandsAfterASearch(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	first := deleteFirstWar(t, ctx, srv.URL) // All Quiet on the Western Front, by Lewis Milestone
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/manage/restore/*"}}}); err != nil {
+		t.Fatal(err)
+	}
+	clickReady(t, ctx, `[data-testid=undo]`)
+	var held fetch.EventRequestPaused
+	for ev, err := range paused {
+		if err != nil {
+			t.Fatalf("waiting for the Undo request: %v", err)
+		}
+		held = ev
+		break
+	}
+
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-director"), "milestone"))
+	waitUntil(t, ctx, "the empty state", `!!document.querySelector('[data-testid=empty]')`)
+	if _, err := chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: held.RequestID}); err != nil {
+		t.Fatal(err)
+	}
+	waitForSummary(t, ctx, "1 movie")
+	if names := movieNames(t, ctx); len(names) != 1 || names[0] != first {
+		t.Errorf("after Undo the table shows %v, want %q", names, first)
+	}
+	if q := queryOf(t, currentURL(ctx)); q.Get("director") != "milestone" {
+		t.Errorf("address %s, want the search on screen", currentURL(ctx))
+	}
+	waitUntil(t, ctx, "the toast to close", toastClosed)
+	assertSamePage(t, ctx)
 }
 
 func TestAdminEditsARowInPlace(t *testing.T) {
