@@ -104,7 +104,21 @@ const toastClosed = `!document.querySelector('[data-testid=undo-toast].active') 
 func TestAdminUndoesADelete(t *testing.T) {
 	srv := startServer(t)
 	ctx := newTab(t)
-	first := deleteFirstWar(t, ctx, srv.URL)
+	// What a click at the Undo button's middle hits, asked in the same
+	// task in which the toast is shown, before any animation frame.
+	first := deleteFirstWar(t, ctx, srv.URL, `{
+		const toast = document.querySelector('[data-testid=undo-toast]');
+		new MutationObserver(() => {
+			const undo = document.querySelector('[data-testid=undo]');
+			if (!toast.classList.contains('active') || !undo || window.__hitOnShow) return;
+			const r = undo.getBoundingClientRect();
+			const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+			window.__hitOnShow = undo.contains(hit) ? 'the Undo button' : hit?.tagName ?? 'nothing';
+		}).observe(toast, {attributes: true, attributeFilter: ['class']});
+	}`)
+	if got := eval[string](t, ctx, `window.__hitOnShow`); got != "the Undo button" {
+		t.Errorf("a click on Undo as the toast shows hits %s, want the Undo button", got)
+	}
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=undo-toast]').dataset.closeAfter`); got != "8000" {
 		t.Errorf("the toast closes after %q ms, want 8000", got)
 	}
