@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -75,27 +76,145 @@ func TestAdminDeletesAMovieAfterConfirming(t *testing.T) {
 	}
 }
 
-func TestAdminUndoesADelete(t *testing.T) {
-	srv := startServer(t)
-	ctx := newTab(t)
+// deleteFirstWar opens the War movies as an administrator who says yes to
+// every confirmation, deletes the first, and waits for the Undo toast. It
+// returns the deleted movie's name.
+func deleteFirstWar(t *testing.T, ctx context.Context, baseURL string, before ...string) string {
+	t.Helper()
 	var accept atomic.Bool
 	var seen atomic.Int32
 	accept.Store(true)
 	answerDialogs(ctx, &accept, &seen)
-	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
-	do(t, ctx, chromedp.Navigate(srv.URL+"/admin?genre=War&sort=name"))
+	signIn(t, ctx, baseURL, adminEmail, adminPassword)
+	do(t, ctx, chromedp.Navigate(baseURL+"/admin?genre=War&sort=name"))
 	waitForSummary(t, ctx, "21 movies")
+	for _, js := range before {
+		eval[chromedp.Void](t, ctx, js)
+	}
 	markPage(t, ctx)
 	first := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`)
 	clickReady(t, ctx, `[data-testid=movie-row] [data-testid=delete]`)
 	waitForSummary(t, ctx, "20 movies")
-	waitUntil(t, ctx, "the Undo toast", `document.querySelector('[data-testid=undo-toast]')?.textContent.includes('was deleted')`)
+	waitUntil(t, ctx, "the Undo toast", `document.querySelector('[data-testid=undo-toast].active')?.textContent.includes('was deleted')`)
+	return first
+}
+
+const toastClosed = `!document.querySelector('[data-testid=undo-toast].active') && !document.querySelector('[data-testid=undo]')`
+
+func TestAdminUndoesADelete(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	// What a click at the Undo button's middle hits, asked in the same
+	// task in which the toast is shown, before any animation frame.
+	first := deleteFirstWar(t, ctx, srv.URL, `{
+		const toast = document.querySelector('[data-testid=undo-toast]');
+		new MutationObserver(() => {
+			const undo = document.querySelector('[data-testid=undo]');
+			if (!toast.classList.contains('active') || !undo || window.__hitOnShow) return;
+			const r = undo.getBoundingClientRect();
+			const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+			window.__hitOnShow = undo.contains(hit) ? 'the Undo button' : hit?.tagName ?? 'nothing';
+		}).observe(toast, {attributes: true, attributeFilter: ['class']});
+	}`)
+	if got := eval[string](t, ctx, `window.__hitOnShow`); got != "the Undo button" {
+		t.Errorf("a click on Undo as the toast shows hits %s, want the Undo button", got)
+	}
+	if got := eval[string](t, ctx, `document.querySelector('[data-testid=undo-toast]').dataset.closeAfter`); got != "8000" {
+		t.Errorf("the toast closes after %q ms, want 8000", got)
+	}
 	clickReady(t, ctx, `[data-testid=undo]`)
 	waitForSummary(t, ctx, "21 movies")
 	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`); got != first {
 		t.Errorf("after Undo the first row is %q, want %q", got, first)
 	}
-	waitUntil(t, ctx, "the toast to close", `!document.querySelector('#undo.active')`)
+	waitUntil(t, ctx, "the toast to close", toastClosed)
+	assertSamePage(t, ctx)
+}
+
+// TestAdminUndoToastClosesByItself shortens the toast's time through the
+// attribute the product reads (8 s as served) and waits for it to close.
+func TestAdminUndoToastClosesByItself(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	deleteFirstWar(t, ctx, srv.URL, `{
+		const toast = document.querySelector('[data-testid=undo-toast]');
+		toast.dataset.closeAfter = '400';
+		document.addEventListener('htmx:load', e => { if (e.target.id === 'undo') window.__shownAt = performance.now() });
+		new MutationObserver(() => { if (!toast.classList.contains('active')) window.__hiddenAt = performance.now() })
+			.observe(toast, {attributes: true, attributeFilter: ['class']});
+	}`)
+	waitUntil(t, ctx, "the toast to close by itself", toastClosed)
+	if open := eval[float64](t, ctx, `window.__hiddenAt - window.__shownAt`); !(open >= 399) {
+		t.Errorf("the toast was open for %.0f ms, want 400", open)
+	}
+	waitForSummary(t, ctx, "20 movies")
+	assertSamePage(t, ctx)
+}
+
+// TestAdminUndoBeforeHtmxWiresIt clicks an Undo that htmx has not wired (a
+// copy of the toast's form, as a click before the swap settles finds it):
+// the browser posts the form itself, and the server sends it back to the
+// table with the search kept.
+func TestAdminUndoBeforeHtmxWiresIt(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	first := deleteFirstWar(t, ctx, srv.URL)
+	eval[chromedp.Void](t, ctx, `{ const f = document.querySelector('[data-testid=undo-form]'); f.replaceWith(f.cloneNode(true)) }`)
+	if eval[bool](t, ctx, `!!document.querySelector('[data-testid=undo-form]')['htmx-internal-data']`) {
+		t.Fatal("the copied form is wired by htmx")
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid=undo]`))); err != nil {
+		t.Fatalf("posting the Undo form: %v", err)
+	}
+	waitForSummary(t, ctx, "21 movies")
+	if got := eval[string](t, ctx, `window.__fimdbMark || 'reloaded'`); got != "reloaded" {
+		t.Error("the page was not loaded again: htmx posted the form")
+	}
+	if got := eval[string](t, ctx, `location.pathname`); got != "/admin" {
+		t.Errorf("after Undo the page is %s, want /admin", got)
+	}
+	if q := queryOf(t, currentURL(ctx)); q.Get("genre") != "War" || q.Get("sort") != "name" {
+		t.Errorf("after Undo the address is %s, want the search kept", currentURL(ctx))
+	}
+	if got := eval[string](t, ctx, `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]').textContent`); got != first {
+		t.Errorf("after Undo the first row is %q, want %q", got, first)
+	}
+}
+
+// TestAdminUndoLandsAfterASearch holds the Undo's request in the browser
+// while a search replaces the table, then lets it go: the restored movie
+// must show in the table of the search now on screen.
+func TestAdminUndoLandsAfterASearch(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	first := deleteFirstWar(t, ctx, srv.URL) // All Quiet on the Western Front, by Lewis Milestone
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/manage/restore/*"}}}); err != nil {
+		t.Fatal(err)
+	}
+	clickReady(t, ctx, `[data-testid=undo]`)
+	var held fetch.EventRequestPaused
+	for ev, err := range paused {
+		if err != nil {
+			t.Fatalf("waiting for the Undo request: %v", err)
+		}
+		held = ev
+		break
+	}
+
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-director"), "milestone"))
+	waitUntil(t, ctx, "the empty state", `!!document.querySelector('[data-testid=empty]')`)
+	if _, err := chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: held.RequestID}); err != nil {
+		t.Fatal(err)
+	}
+	waitForSummary(t, ctx, "1 movie")
+	if names := movieNames(t, ctx); len(names) != 1 || names[0] != first {
+		t.Errorf("after Undo the table shows %v, want %q", names, first)
+	}
+	if q := queryOf(t, currentURL(ctx)); q.Get("director") != "milestone" {
+		t.Errorf("address %s, want the search on screen", currentURL(ctx))
+	}
+	waitUntil(t, ctx, "the toast to close", toastClosed)
 	assertSamePage(t, ctx)
 }
 
@@ -105,7 +224,8 @@ func TestAdminEditsARowInPlace(t *testing.T) {
 
 	// Escape gives the row back untouched.
 	clickReady(t, ctx, `[data-testid=edit]`)
-	waitUntil(t, ctx, "the edit row", `!!document.querySelector('[data-testid=edit-imdb_score]')`)
+	// Escape clicks the row's Cancel, so htmx must have wired it.
+	waitReady(t, ctx, `[data-testid=cancel]`)
 	do(t, ctx, chromedp.SendKeys(chromedp.CSS(`[data-testid=edit-movie_name]`), " (changed)"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=edit-movie_name]`), kb.Escape))
 	waitUntil(t, ctx, "the plain row", `document.querySelector('[data-testid=movie-row] [data-testid=movie-name]')?.textContent === 'Psycho'`)
@@ -142,14 +262,6 @@ func TestAdminEditsARowInPlace(t *testing.T) {
 	if got := eval[string](t, ctx, `[...document.querySelectorAll('[data-testid=movie-genres] li')].map(e => e.textContent).join(', ')`); got != "Crime, Mystery, Thriller" {
 		t.Errorf("listing genres = %q, want Crime, Mystery, Thriller", got)
 	}
-}
-
-// clickReady clicks an htmx control once htmx has wired it up: a control
-// swapped in a moment ago ignores clicks until then.
-func clickReady(t *testing.T, ctx context.Context, selector string) {
-	t.Helper()
-	waitUntil(t, ctx, selector+" to be ready", `!!document.querySelector(`+jsString(selector)+`)?.['htmx-internal-data']`)
-	do(t, ctx, chromedp.Click(chromedp.CSS(selector)))
 }
 
 func TestAdminAddsAMovieAndViewersFindIt(t *testing.T) {

@@ -128,7 +128,8 @@ func signIn(t *testing.T, ctx context.Context, baseURL, email, password string) 
 }
 
 // adminAt starts a server, signs a new tab in as its administrator and
-// opens path, waiting for its results summary to read summary.
+// opens path, waiting for its results summary to read summary and for htmx
+// to wire its search form.
 func adminAt(t *testing.T, path, summary string) (server, context.Context) {
 	t.Helper()
 	srv := startServer(t)
@@ -136,6 +137,7 @@ func adminAt(t *testing.T, path, summary string) (server, context.Context) {
 	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
 	do(t, ctx, chromedp.Navigate(srv.URL+path))
 	waitForSummary(t, ctx, summary)
+	waitReady(t, ctx, "#search")
 	return srv, ctx
 }
 
@@ -145,4 +147,22 @@ func withLang(path, lang string) string {
 		return path + "&lang=" + lang
 	}
 	return path + "?lang=" + lang
+}
+
+// waitReady waits until htmx has wired the element selector names. An
+// element that htmx swapped in (or that a history restore brought back)
+// shows at once but does nothing until htmx has processed it when the swap
+// settles; the same holds for a whole page until htmx has started. htmx
+// marks the elements it has processed, and their forms' submit buttons.
+func waitReady(t *testing.T, ctx context.Context, selector string) {
+	t.Helper()
+	waitUntil(t, ctx, selector+" to be wired by htmx",
+		`document.querySelector(`+jsString(selector)+`)?.['htmx-internal-data']?.firstInitCompleted === true`)
+}
+
+// clickReady clicks an htmx control once htmx has wired it up.
+func clickReady(t *testing.T, ctx context.Context, selector string) {
+	t.Helper()
+	waitReady(t, ctx, selector)
+	do(t, ctx, chromedp.Click(chromedp.CSS(selector)))
 }

@@ -82,10 +82,10 @@ func TestPagerAndBrowserHistory(t *testing.T) {
 	srv, ctx := adminAt(t, "/listing", "Movies 1–50 of 246")
 	markPage(t, ctx)
 
-	do(t, ctx, chromedp.Click(chromedp.CSS(`a[data-testid=pager-next]`)))
+	clickReady(t, ctx, `a[data-testid=pager-next]`)
 	waitForSummary(t, ctx, "Movies 51–100 of 246")
 	waitUntil(t, ctx, "page 2 in the address", `location.search === '?p=2'`)
-	do(t, ctx, chromedp.Click(chromedp.CSS(`a[data-testid=pager-last]`)))
+	clickReady(t, ctx, `a[data-testid=pager-last]`)
 	waitForSummary(t, ctx, "Movies 201–246 of 246")
 	waitUntil(t, ctx, "page 5 in the address", `location.search === '?p=5'`)
 	assertSamePage(t, ctx)
@@ -102,7 +102,7 @@ func TestPagerAndBrowserHistory(t *testing.T) {
 	waitForSummary(t, ctx, "Movies 51–100 of 246")
 
 	// Back from a search restores the form as well as the results.
-	do(t, ctx, chromedp.Click(chromedp.CSS(`a[data-testid=pager-first]`)))
+	clickReady(t, ctx, `a[data-testid=pager-first]`)
 	waitForSummary(t, ctx, "Movies 1–50 of 246")
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("q-name"), "godf"))
 	waitForSummary(t, ctx, "1 movie")

@@ -21,6 +21,7 @@ func TestSwitchingLanguageKeepsTheSearch(t *testing.T) {
 
 	waitUntil(t, ctx, "a Spanish page", `document.documentElement.lang === 'es'`)
 	waitForSummary(t, ctx, "7 películas")
+	waitReady(t, ctx, "#search") // a new page: live search works once htmx has started
 	if got := eval[string](t, ctx, `document.getElementById('q-name').value`); got != "star" {
 		t.Errorf("title field = %q after switching, want star", got)
 	}

@@ -299,7 +299,9 @@ func (h *Manage) Delete(c *fiber.Ctx) error {
 
 // Restore answers POST /manage/restore/:id, the Undo of a delete: 200 with
 // the movie back under its id (the refreshed admin table for htmx), 404 when
-// there is no deletion to undo.
+// there is no deletion to undo. The Undo toast's form posted by the browser
+// itself (clicked before htmx wired it) is sent back to the admin table with
+// the search it carries: POST, redirect, GET.
 func (h *Manage) Restore(c *fiber.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -313,6 +315,13 @@ func (h *Manage) Restore(c *fiber.Ctx) error {
 	}
 	if wantsFragment(c) && !wantsJSON(c) {
 		return h.catalog.serve(c, adminLayout)
+	}
+	if prefersHTML(c) {
+		back := "/admin"
+		if q := c.Request().URI().QueryString(); len(q) > 0 {
+			back += "?" + string(q)
+		}
+		return c.Redirect(back, fiber.StatusSeeOther)
 	}
 	return c.JSON(restored)
 }

@@ -33,6 +33,12 @@ func wantsJSON(c *fiber.Ctx) bool {
 	return c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON
 }
 
+// prefersHTML reports whether the client asks for HTML ahead of JSON, as a
+// browser does; a client that names neither (curl's */*) gets JSON.
+func prefersHTML(c *fiber.Ctx) bool {
+	return c.Accepts(fiber.MIMEApplicationJSON, fiber.MIMETextHTML) == fiber.MIMETextHTML
+}
+
 // wantsFragment reports whether htmx asked for a partial swap. A history
 // restore asks for the whole page even though it comes from htmx.
 func wantsFragment(c *fiber.Ctx) bool {

@@ -36,24 +36,67 @@
     document.querySelectorAll("tr.deleting").forEach(function (row) { row.classList.remove("deleting"); });
   });
 
-  // The Undo toast after a delete stays for eight seconds, then Undo is gone.
+  // The Undo toast: a delete fills #undo out of band. The toast shows once
+  // htmx has wired the form in it (htmx:load comes right after), and closes
+  // when Undo is answered or, by itself, after data-close-after
+  // milliseconds (8 s as served), taking Undo with it.
   var undoTimer;
-  document.addEventListener("htmx:oobAfterSwap", function (e) {
-    var el = e.detail.target;
-    if (!el || el.id !== "undo") return;
+  function closeUndo() {
     clearTimeout(undoTimer);
-    undoTimer = setTimeout(function () {
-      el.classList.remove("active");
-      el.textContent = "";
-    }, 8000);
+    var undo = document.getElementById("undo");
+    if (!undo) return;
+    undo.parentElement.classList.remove("active");
+    undo.replaceChildren();
+  }
+  document.addEventListener("htmx:load", function (e) {
+    var undo = e.target;
+    if (undo.id !== "undo" || !undo.firstElementChild) return;
+    var toast = undo.parentElement;
+    toast.classList.add("active");
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(closeUndo, Number(toast.dataset.closeAfter) || 8000);
   });
-  document.addEventListener("htmx:afterRequest", function (e) {
-    var elt = e.detail.elt;
-    if (elt && elt.getAttribute && elt.getAttribute("data-testid") === "undo") {
-      var toast = document.getElementById("undo");
-      if (toast) { toast.classList.remove("active"); toast.textContent = ""; }
+
+  // Undo's answer replaces #results, and so does a search, a page or a
+  // delete that runs while Undo is on its way: htmx then drops Undo's swap
+  // (its target has left the page), or the other answer shows the table as
+  // it was before the restore. So when any of those started or ended
+  // meanwhile, the current search runs again once the movie is back.
+  // Requests are told apart by their XMLHttpRequest: htmx repeats
+  // afterRequest on an ancestor, as its elt, when the element has left
+  // the page.
+  var resultsActivity = 0, resultsInFlight = 0;
+  var undos = new WeakMap(), resultsRequests = new WeakSet();
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var d = e.detail;
+    if (d.elt && d.elt.matches && d.elt.matches("[data-undo]")) {
+      undos.set(d.xhr, { form: d.elt, activity: resultsActivity });
+    } else if (d.target && d.target.id === "results") {
+      resultsRequests.add(d.xhr);
+      resultsActivity++;
+      resultsInFlight++;
     }
   });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var d = e.detail, undo = undos.get(d.xhr);
+    if (undo) {
+      undos.delete(d.xhr);
+      var toast = document.getElementById("undo");
+      if (toast && toast.contains(undo.form)) closeUndo();
+      if (d.successful && (undo.activity !== resultsActivity || resultsInFlight > 0)) searchAgain();
+    } else if (resultsRequests.has(d.xhr)) {
+      resultsRequests.delete(d.xhr);
+      resultsActivity++;
+      resultsInFlight--;
+    }
+  });
+  function searchAgain() {
+    var form = document.getElementById("search");
+    if (!form || !window.htmx) return;
+    // As the form itself would, with its hx-sync replacing a search still
+    // on its way; the address already shows this search, so none is pushed.
+    htmx.ajax("GET", form.getAttribute("hx-get"), { source: form, target: "#results", swap: "outerHTML", push: "false" });
+  }
 
   // Close the add form (no request needed).
   document.addEventListener("click", function (e) {
