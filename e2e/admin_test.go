@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -149,6 +150,36 @@ func TestAdminUndoToastClosesByItself(t *testing.T) {
 	}
 	waitForSummary(t, ctx, "20 movies")
 	assertSamePage(t, ctx)
+}
+
+// TestAdminUndoToastStaysWhileUsed: the pointer over the toast, or focus on
+// Undo, stops its countdown; it starts again when they leave.
+func TestAdminUndoToastStaysWhileUsed(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	// The first countdown is long enough to reach the toast; once held, it
+	// is made short.
+	deleteFirstWar(t, ctx, srv.URL, `document.querySelector('[data-testid=undo-toast]').dataset.closeAfter = '60000'`)
+	waitUntil(t, ctx, "the toast", `document.querySelector('[data-testid=undo-toast].active [data-testid=undo]')`)
+	// Focus holds it for well past its countdown ...
+	eval[chromedp.Void](t, ctx, `document.querySelector('[data-testid=undo]').focus();
+		document.querySelector('[data-testid=undo-toast]').dataset.closeAfter = '300';
+		window.__heldAt = performance.now()`)
+	waitUntil(t, ctx, "a second with focus on Undo", `performance.now() - window.__heldAt > 1000`)
+	if !eval[bool](t, ctx, `document.querySelector('[data-testid=undo-toast]').classList.contains('active')`) {
+		t.Fatal("the toast closed while Undo had focus")
+	}
+	// ... and so does the pointer: moving it there, then focus away.
+	box := eval[[]float64](t, ctx, `(r => [r.x + r.width / 2, r.y + r.height / 2])(document.querySelector('[data-testid=undo-toast]').getBoundingClientRect())`)
+	do(t, ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, box[0], box[1]))
+	eval[chromedp.Void](t, ctx, `document.activeElement.blur(); window.__heldAt = performance.now()`)
+	waitUntil(t, ctx, "a second with the pointer on the toast", `performance.now() - window.__heldAt > 1000`)
+	if !eval[bool](t, ctx, `document.querySelector('[data-testid=undo-toast]').classList.contains('active')`) {
+		t.Fatal("the toast closed under the pointer")
+	}
+	// Once both have left, it counts down and closes.
+	do(t, ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 5, 5))
+	waitUntil(t, ctx, "the toast to close once left alone", toastClosed)
 }
 
 // TestAdminUndoBeforeHtmxWiresIt clicks an Undo that htmx has not wired (a

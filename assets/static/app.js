@@ -48,14 +48,36 @@
     undo.parentElement.classList.remove("active");
     undo.replaceChildren();
   }
+  function countDownUndo(toast) {
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(closeUndo, Number(toast.dataset.closeAfter) || 8000);
+  }
   document.addEventListener("htmx:load", function (e) {
     var undo = e.target;
     if (undo.id !== "undo" || !undo.firstElementChild) return;
     var toast = undo.parentElement;
     toast.classList.add("active");
-    clearTimeout(undoTimer);
-    undoTimer = setTimeout(closeUndo, Number(toast.dataset.closeAfter) || 8000);
+    holdWhileUsed(toast);
+    if (!toast.matches(":hover") && !toast.contains(document.activeElement)) countDownUndo(toast);
   });
+  // Someone reading the toast or reaching for Undo keeps it (WCAG 2.2.1):
+  // the countdown stops while the pointer is over it or focus is in it, and
+  // starts afresh once both have left.
+  function holdWhileUsed(toast) {
+    if (toast.dataset.holds) return;
+    toast.dataset.holds = "true";
+    function hold() { clearTimeout(undoTimer); }
+    function release(e) {
+      if (!toast.classList.contains("active")) return;
+      var focusStays = e.type === "focusout" ? toast.contains(e.relatedTarget) : toast.contains(document.activeElement);
+      var pointerStays = e.type === "mouseleave" ? false : toast.matches(":hover");
+      if (!focusStays && !pointerStays) countDownUndo(toast);
+    }
+    toast.addEventListener("mouseenter", hold);
+    toast.addEventListener("focusin", hold);
+    toast.addEventListener("mouseleave", release);
+    toast.addEventListener("focusout", release);
+  }
 
   // Undo's answer replaces #results, and so does a search, a page or a
   // delete that runs while Undo is on its way: htmx then drops Undo's swap
