@@ -5,8 +5,17 @@ BIN     := bin/fimdb
 VENDOR  := assets/static/vendor
 NPM     := node_modules/.package-lock.json
 
+# The Material Symbols (outlined, weight 400) that the views draw with
+# views.Icon; only these SVGs are copied from npm and embedded. Add a name
+# here before using it: the views tests fail on an icon that is not shipped.
+ICONS := account_circle add admin_panel_settings arrow_drop_down check chevron_left \
+	chevron_right close delete edit error first_page group history last_page logout \
+	movie movie_edit person search search_off star-fill sync_problem translate
+SYMBOLS := node_modules/@material-symbols/svg-400/outlined
+
 # Third-party front-end files, copied from npm packages into the embed tree.
-VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(VENDOR)/material-symbols-outlined.woff2
+VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(VENDOR)/material-symbols-outlined.woff2 \
+	$(ICONS:%=$(VENDOR)/icons/%.svg)
 
 .PHONY: all build run test e2e screenshots lint generate check-generated assets bench clean
 
@@ -50,7 +59,9 @@ check-generated:
 	  if [ "$$before" != "$$after" ] || [ -n "$$(git ls-files --others --exclude-standard -- '*_templ.go')" ]; then \
 	    echo "templ generate changed *_templ.go: commit the regenerated files"; git diff --stat -- '*_templ.go'; exit 1; fi
 
+## assets: copy the front-end files from npm (and drop any no longer shipped)
 assets: $(VENDOR_FILES)
+	@find $(VENDOR) -type f $(foreach f,$(VENDOR_FILES),! -path '$(f)') -print -delete
 
 $(NPM): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
@@ -67,6 +78,10 @@ $(VENDOR)/beer.min.css: $(NPM)
 $(VENDOR)/material-symbols-outlined.woff2: $(NPM)
 	@mkdir -p $(VENDOR)
 	cp node_modules/beercss/dist/cdn/material-symbols-outlined.woff2 $@
+
+$(VENDOR)/icons/%.svg: $(NPM)
+	@mkdir -p $(VENDOR)/icons
+	cp $(SYMBOLS)/$*.svg $@
 
 ## bench: listing and search benchmarks at 246 and 100,000 movies
 bench: assets
