@@ -14,8 +14,7 @@ ICONS := account_circle add admin_panel_settings arrow_drop_down check chevron_l
 SYMBOLS := node_modules/@material-symbols/svg-400/outlined
 
 # Third-party front-end files, copied from npm packages into the embed tree.
-VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(VENDOR)/material-symbols-outlined.woff2 \
-	$(ICONS:%=$(VENDOR)/icons/%.svg)
+VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(ICONS:%=$(VENDOR)/icons/%.svg)
 
 .PHONY: all build run test e2e screenshots lint generate check-generated assets bench clean
 
@@ -71,13 +70,13 @@ $(VENDOR)/htmx.min.js: $(NPM)
 	@mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-$(VENDOR)/beer.min.css: $(NPM)
+# Beer CSS without its @font-face rules: the icons are inline SVGs, and the
+# rules name a CDN fallback that a self-hosted app must never reach.
+$(VENDOR)/beer.min.css: $(NPM) Makefile
 	@mkdir -p $(VENDOR)
-	cp node_modules/beercss/dist/cdn/beer.min.css $@
-
-$(VENDOR)/material-symbols-outlined.woff2: $(NPM)
-	@mkdir -p $(VENDOR)
-	cp node_modules/beercss/dist/cdn/material-symbols-outlined.woff2 $@
+	sed -E 's/@font-face\{[^}]*\}//g' node_modules/beercss/dist/cdn/beer.min.css > $@.tmp
+	@if grep -Eq '@font-face|https?://' $@.tmp; then echo "$@: a font or remote URL is left"; rm -f $@.tmp; exit 1; fi
+	mv $@.tmp $@
 
 $(VENDOR)/icons/%.svg: $(NPM)
 	@mkdir -p $(VENDOR)/icons

@@ -8,8 +8,9 @@ import (
 )
 
 // TestIconsAreInlineSVGs: the icons are SVGs inside the page, sized by Beer
-// CSS like the icon font's glyphs were. A genre chip added by app.js gets
-// its remove icon the same way.
+// CSS like the icon font's glyphs were, and no page declares or loads a font
+// or anything from another origin. A genre chip added by app.js gets its
+// remove icon the same way.
 func TestIconsAreInlineSVGs(t *testing.T) {
 	srv, ctx := adminAt(t, "/admin?name=psycho", "1 movie")
 	check := func(page string) {
@@ -25,6 +26,13 @@ func TestIconsAreInlineSVGs(t *testing.T) {
 			.filter(r => r.width < 16 || r.width > 40 || r.width !== r.height)
 			.map(r => r.width + 'x' + r.height)`); len(bad) > 0 {
 			t.Errorf("%s: icons drawn at odd sizes: %v", page, bad)
+		}
+		if n := eval[int](t, ctx, `document.fonts.size`); n != 0 {
+			t.Errorf("%s: %d web fonts declared", page, n)
+		}
+		if bad := eval[[]string](t, ctx, `performance.getEntriesByType('resource').map(e => e.name)
+			.filter(n => !n.startsWith(location.origin + '/') || /\.(woff2?|ttf|otf)$/.test(n))`); len(bad) > 0 {
+			t.Errorf("%s: loaded %q", page, bad)
 		}
 	}
 	check("/admin")
