@@ -16,7 +16,7 @@ SYMBOLS := node_modules/@material-symbols/svg-400/outlined
 # Third-party front-end files, copied from npm packages into the embed tree.
 VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(ICONS:%=$(VENDOR)/icons/%.svg)
 
-.PHONY: all build run test e2e screenshots lint generate check-generated assets bench clean
+.PHONY: all build run test e2e screenshots audit lint generate check-generated assets bench clean
 
 all: build
 
@@ -40,6 +40,16 @@ e2e: assets
 screenshots: assets
 	SCREENSHOTS_DIR=$(CURDIR)/screenshots $(GO) test -count=1 -run TestScreenshots ./e2e/
 	@echo "screenshots written to $(CURDIR)/screenshots"
+
+## audit: Lighthouse scores (performance, accessibility, best practices, SEO)
+## of the main pages, phone and desktop; reports in audit/reports/
+audit: build audit/node_modules/.package-lock.json
+	audit/run.sh
+
+# Lighthouse is large: only make audit installs it, apart from the build's packages.
+audit/node_modules/.package-lock.json: audit/package.json audit/package-lock.json
+	cd audit && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); \
@@ -87,4 +97,4 @@ bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./bench/ ./db/
 
 clean:
-	rm -rf bin $(VENDOR) node_modules
+	rm -rf bin $(VENDOR) node_modules audit/node_modules audit/reports
