@@ -5,10 +5,18 @@ BIN     := bin/fimdb
 VENDOR  := assets/static/vendor
 NPM     := node_modules/.package-lock.json
 
-# Third-party front-end files, copied from npm packages into the embed tree.
-VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(VENDOR)/material-symbols-outlined.woff2
+# The Material Symbols (outlined, weight 400) that the views draw with
+# views.Icon; only these SVGs are copied from npm and embedded. Add a name
+# here before using it: the views tests fail on an icon that is not shipped.
+ICONS := account_circle add admin_panel_settings arrow_drop_down check chevron_left \
+	chevron_right close delete edit error first_page group history last_page logout \
+	movie movie_edit person search search_off star-fill sync_problem translate
+SYMBOLS := node_modules/@material-symbols/svg-400/outlined
 
-.PHONY: all build run test e2e screenshots lint generate check-generated assets bench clean
+# Third-party front-end files, copied from npm packages into the embed tree.
+VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(ICONS:%=$(VENDOR)/icons/%.svg)
+
+.PHONY: all build run test e2e screenshots audit lint generate check-generated assets bench clean
 
 all: build
 
@@ -33,6 +41,16 @@ screenshots: assets
 	SCREENSHOTS_DIR=$(CURDIR)/screenshots $(GO) test -count=1 -run TestScreenshots ./e2e/
 	@echo "screenshots written to $(CURDIR)/screenshots"
 
+## audit: Lighthouse scores (performance, accessibility, best practices, SEO)
+## of the main pages, phone and desktop; reports in audit/reports/
+audit: build audit/node_modules/.package-lock.json
+	audit/run.sh
+
+# Lighthouse is large: only make audit installs it, apart from the build's packages.
+audit/node_modules/.package-lock.json: audit/package.json audit/package-lock.json
+	cd audit && npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
+	@touch $@
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -50,7 +68,9 @@ check-generated:
 	  if [ "$$before" != "$$after" ] || [ -n "$$(git ls-files --others --exclude-standard -- '*_templ.go')" ]; then \
 	    echo "templ generate changed *_templ.go: commit the regenerated files"; git diff --stat -- '*_templ.go'; exit 1; fi
 
+## assets: copy the front-end files from npm (and drop any no longer shipped)
 assets: $(VENDOR_FILES)
+	@find $(VENDOR) -type f $(foreach f,$(VENDOR_FILES),! -path '$(f)') -print -delete
 
 $(NPM): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
@@ -60,17 +80,21 @@ $(VENDOR)/htmx.min.js: $(NPM)
 	@mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-$(VENDOR)/beer.min.css: $(NPM)
+# Beer CSS without its @font-face rules: the icons are inline SVGs, and the
+# rules name a CDN fallback that a self-hosted app must never reach.
+$(VENDOR)/beer.min.css: $(NPM) Makefile
 	@mkdir -p $(VENDOR)
-	cp node_modules/beercss/dist/cdn/beer.min.css $@
+	sed -E 's/@font-face\{[^}]*\}//g' node_modules/beercss/dist/cdn/beer.min.css > $@.tmp
+	@if grep -Eq '@font-face|https?://' $@.tmp; then echo "$@: a font or remote URL is left"; rm -f $@.tmp; exit 1; fi
+	mv $@.tmp $@
 
-$(VENDOR)/material-symbols-outlined.woff2: $(NPM)
-	@mkdir -p $(VENDOR)
-	cp node_modules/beercss/dist/cdn/material-symbols-outlined.woff2 $@
+$(VENDOR)/icons/%.svg: $(NPM)
+	@mkdir -p $(VENDOR)/icons
+	cp $(SYMBOLS)/$*.svg $@
 
 ## bench: listing and search benchmarks at 246 and 100,000 movies
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./bench/ ./db/
 
 clean:
-	rm -rf bin $(VENDOR) node_modules
+	rm -rf bin $(VENDOR) node_modules audit/node_modules audit/reports

@@ -1,6 +1,7 @@
 // Package assets embeds the front end: fimdb's own CSS and JavaScript, and the
-// vendored htmx and Beer CSS files that `make assets` copies from npm into
-// static/vendor (they are not committed).
+// vendored htmx, Beer CSS (without its web fonts) and Material Symbols SVGs
+// that `make assets` copies from npm into static/vendor (they are not
+// committed).
 package assets
 
 import (
@@ -26,7 +27,7 @@ func Static() fs.FS {
 
 // Version fingerprints the whole asset tree. Asset URLs carry it as a path
 // segment, so files can be cached forever and relative URLs inside the CSS
-// (the icon font) keep working.
+// keep working.
 var Version = sync.OnceValue(func() string {
 	h := sha256.New()
 	var paths []string

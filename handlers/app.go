@@ -48,6 +48,7 @@ func New(d Deps) *fiber.App {
 	// Public, and cheap: no session or locale is looked up for these.
 	app.Get("/healthz", health(d.Store))
 	app.Get("/static/:version/*", staticAssets())
+	app.Get("/favicon.ico", favicon())
 	app.Use(withLocale(d.SecureCookies))
 
 	// Sessions and sign-in throttling share fimdb's database handle.

@@ -140,7 +140,14 @@ func TestStaticAssets(t *testing.T) {
 			wantHeader: map[string]string{"Cache-Control": "public, max-age=31536000, immutable"}},
 		{name: "htmx from npm", url: "/static/" + v + "/vendor/htmx.min.js", wantStatus: 200, wantType: "text/javascript", want: []string{"htmx"}},
 		{name: "Beer CSS from npm", url: "/static/" + v + "/vendor/beer.min.css", wantStatus: 200, wantType: "text/css"},
-		{name: "icon font beside the CSS", url: "/static/" + v + "/vendor/material-symbols-outlined.woff2", wantStatus: 200, wantType: "font/woff2"},
+		{name: "Beer CSS without fonts or remote URLs", url: "/static/" + v + "/vendor/beer.min.css", wantStatus: 200,
+			notWant: []string{"@font-face", "https://", "jsdelivr"}},
+		{name: "no icon font: icons are inline SVG", url: "/static/" + v + "/vendor/material-symbols-outlined.woff2", wantStatus: 404},
+		{name: "SVG icon", url: "/static/" + v + "/favicon.svg", wantStatus: 200, wantType: "image/svg+xml"},
+		{name: "favicon.ico, fingerprinted", url: "/static/" + v + "/favicon.ico", wantStatus: 200, wantType: "image/x-icon",
+			wantHeader: map[string]string{"Cache-Control": "public, max-age=31536000, immutable"}},
+		{name: "favicon.ico where browsers look", url: "/favicon.ico", wantStatus: 200, wantType: "image/x-icon",
+			wantHeader: map[string]string{"Cache-Control": "public, max-age=2592000"}},
 		{name: "old fingerprint", url: "/static/0123456789ab/app.css", wantStatus: 404},
 		{name: "unknown file", url: "/static/" + v + "/nope.js", wantStatus: 404},
 		{name: "path traversal", url: "/static/" + v + "/../../main.go", wantStatus: 404},
@@ -167,7 +174,13 @@ func TestPagesLinkFingerprintedAssets(t *testing.T) {
 		`href="` + assets.Path("vendor/beer.min.css") + `"`,
 		`src="` + assets.Path("vendor/htmx.min.js") + `"`,
 		`src="` + assets.Path("app.js") + `"`,
+		`<link rel="icon" href="` + assets.Path("favicon.ico") + `" sizes="32x32">`,
+		`<link rel="icon" href="` + assets.Path("favicon.svg") + `" type="image/svg+xml">`,
+		`<meta name="theme-color" content="#e9ddff" media="(prefers-color-scheme: light)">`,
+		`<meta name="theme-color" content="#4f378a" media="(prefers-color-scheme: dark)">`,
+		`<meta name="description" content="Search and browse a catalog of classic movies`,
 	}}.run(t, app)
+	scenario{url: "/login", as: anonymous, headers: map[string]string{"Accept-Language": "de"}, wantStatus: 200, want: []string{`<meta name="description" content="Einen Katalog klassischer Filme`}}.run(t, app)
 }
 
 func TestHealthAndNotFound(t *testing.T) {

@@ -156,7 +156,7 @@
     remove.className = "chip-remove transparent";
     remove.setAttribute("data-chip-remove", "");
     remove.setAttribute("aria-label", (box.dataset.removeLabel || "× {genre}").replace("{genre}", label.textContent));
-    remove.innerHTML = '<i class="small" aria-hidden="true">close</i>';
+    remove.appendChild(box.querySelector("[data-chip-remove-icon]").content.cloneNode(true));
     chip.appendChild(label);
     chip.appendChild(remove);
     input.parentNode.insertBefore(chip, input);
