@@ -163,8 +163,15 @@ func startServer(t *testing.T) server {
 // under the artifacts folder.
 func newTab(t *testing.T) context.Context {
 	t.Helper()
+	return newTabWithin(t, 90*time.Second)
+}
+
+// newTabWithin is newTab for a test that walks through many pages in one
+// tab: the tab lives for at most limit.
+func newTabWithin(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(browserCx, chromedp.WithNewBrowserContext())
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() {
 		if t.Failed() {
 			saveArtifacts(t, ctx)
