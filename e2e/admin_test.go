@@ -324,3 +324,24 @@ func TestAdminAddsAMovieAndViewersFindIt(t *testing.T) {
 		t.Errorf("search amel = %v", names)
 	}
 }
+
+// TestAdminDeleteStaysOnItsPage: deleting a row on page 3 shows page 3
+// again, one movie shorter, and so does Undo.
+func TestAdminDeleteStaysOnItsPage(t *testing.T) {
+	srv := startServer(t)
+	ctx := newTab(t)
+	var accept atomic.Bool
+	var seen atomic.Int32
+	accept.Store(true)
+	answerDialogs(ctx, &accept, &seen)
+	signIn(t, ctx, srv.URL, adminEmail, adminPassword)
+	do(t, ctx, chromedp.Navigate(srv.URL+"/admin?sort=name&items=10&p=3"))
+	waitForSummary(t, ctx, "Movies 21–30 of 246")
+	waitReady(t, ctx, `#search`)
+	markPage(t, ctx)
+	clickReady(t, ctx, `[data-testid=movie-row] [data-testid=delete]`)
+	waitForSummary(t, ctx, "Movies 21–30 of 245")
+	clickReady(t, ctx, `[data-testid=undo]`)
+	waitForSummary(t, ctx, "Movies 21–30 of 246")
+	assertSamePage(t, ctx)
+}

@@ -272,3 +272,43 @@ func TestUnknownAdminPaths(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, app) })
 	}
 }
+
+var resultsPage = regexp.MustCompile(`<input type="hidden" id="results-page" name="p" value="(\d+)">`)
+
+// TestAdminDeleteKeepsThePage: the admin table says which page it shows,
+// outside the search form, and each row's delete sends it along with the
+// search; a delete from page 3 answers page 3, and so does its Undo.
+func TestAdminDeleteKeepsThePage(t *testing.T) {
+	app, store := newTestApp(t)
+	b, token := signedInAdmin(t, app)
+	hx := map[string]string{"HX-Request": "true", "X-CSRF-Token": token}
+	page := b.do("GET", "/admin?sort=name&items=10&p=3", nil, nil)
+	if m := resultsPage.FindStringSubmatch(page.body); m == nil || m[1] != "3" {
+		t.Fatalf("the table does not say it shows page 3: %v", m)
+	}
+	if !strings.Contains(page.body, `hx-include="#search, #results-page"`) {
+		t.Fatal("a row's delete does not send the page along with the search")
+	}
+	if strings.Contains(searchForm.FindString(page.body), `name="p"`) {
+		t.Error("the page number is inside the search form, so a new search would not start on page 1")
+	}
+
+	l, err := store.ListMovies(context.Background(), db.ListQuery{Sort: db.SortName, PerPage: 10, Page: 3})
+	if err != nil || len(l.Movies) == 0 {
+		t.Fatalf("page 3: %v %v", l, err)
+	}
+	del := b.do("DELETE", "/manage/delete/"+itoa(l.Movies[0].ID)+"?name=&director=&sort=name&items=10&p=3", nil, hx)
+	if del.status != 200 || !strings.Contains(del.body, "Movies 21–30 of 245") {
+		t.Fatalf("delete from page 3: %d, want page 3 of 245:\n%.400s", del.status, del.body)
+	}
+	post := htmxPost.FindStringSubmatch(undoToast.FindString(del.body))
+	if post == nil {
+		t.Fatal("no Undo form")
+	}
+	restored := b.do("POST", html.UnescapeString(post[1]), nil, hx)
+	if restored.status != 200 || !strings.Contains(restored.body, "Movies 21–30 of 246") {
+		t.Errorf("Undo: %d, want page 3 of 246:\n%.400s", restored.status, restored.body)
+	}
+}
+
+var searchForm = regexp.MustCompile(`(?s)<form id="search".*?</form>`)
