@@ -75,21 +75,9 @@ func staticAssets() fiber.Handler {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := fs.ReadFile(assets.Static(), p)
+		f, err := loadStaticFile(p)
 		if err != nil {
 			return err
-		}
-		sum := sha256.Sum256(data)
-		ctype := contentTypes[path.Ext(p)]
-		if ctype == "" {
-			ctype = mime.TypeByExtension(path.Ext(p))
-		}
-		if ctype == "" {
-			ctype = fiber.MIMEOctetStream
-		}
-		f := &staticFile{data: data, contentType: ctype, tag: `"` + hex.EncodeToString(sum[:8])}
-		if compressible(ctype, len(data)) {
-			f.packed = &encodings{}
 		}
 		files[p] = f
 		return nil
@@ -134,24 +122,45 @@ func sendEncoded(c *fiber.Ctx, body []byte, encoding, tag string) error {
 	return c.Send(body)
 }
 
+// loadStaticFile reads an embedded asset with its content type and the
+// hash its ETag carries.
+func loadStaticFile(p string) (*staticFile, error) {
+	data, err := fs.ReadFile(assets.Static(), p)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	ctype := contentTypes[path.Ext(p)]
+	if ctype == "" {
+		ctype = mime.TypeByExtension(path.Ext(p))
+	}
+	if ctype == "" {
+		ctype = fiber.MIMEOctetStream
+	}
+	f := &staticFile{data: data, contentType: ctype, tag: `"` + hex.EncodeToString(sum[:8])}
+	if compressible(ctype, len(data)) {
+		f.packed = &encodings{}
+	}
+	return f, nil
+}
+
 // favicon answers /favicon.ico, which browsers and other clients ask for
 // without reading the page's <link rel="icon"> (that one points at the
 // fingerprinted copy). The URL has no fingerprint, so it is cached for a
 // month rather than forever.
 func favicon() fiber.Handler {
-	data, err := fs.ReadFile(assets.Static(), "favicon.ico")
+	f, err := loadStaticFile("favicon.ico")
 	if err != nil {
 		panic(err) // embedded at build time
 	}
-	sum := sha256.Sum256(data)
-	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	etag := f.tag + `"`
 	return func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=2592000")
 		c.Set(fiber.HeaderETag, etag)
-		c.Set(fiber.HeaderContentType, contentTypes[".ico"])
+		c.Set(fiber.HeaderContentType, f.contentType)
 		if c.Get(fiber.HeaderIfNoneMatch) == etag {
 			return c.SendStatus(fiber.StatusNotModified)
 		}
-		return c.Send(data)
+		return c.Send(f.data)
 	}
 }
