@@ -11,12 +11,12 @@ import (
 // which is cheap and keeps the hot entries coming back within a request.
 const maxCachedListings = 4096
 
-// readCache keeps listing results until the catalog changes. Triggers count
-// every change to movies and their genres in app_meta's catalog_version, so
-// writes by other processes, such as `fimdb import` beside a running server,
-// invalidate it as surely as the server's own, while session writes do not.
+// readCache keeps listing results until the catalog changes. Every write
+// to movies and their genres moves app_meta's catalog_version on (see
+// inCatalogTx), so writes by other processes or servers, such as `fimdb
+// import` beside a running server, invalidate it as surely as the server's
+// own, while session writes do not.
 type readCache struct {
-	conn        *sql.Conn // one connection, so each check is a single cheap read
 	versionStmt *sql.Stmt // the check, prepared once: parsing it cost more than running it
 
 	mu       sync.Mutex
@@ -26,16 +26,11 @@ type readCache struct {
 }
 
 func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
-	conn, err := db.Conn(ctx)
+	st, err := db.PrepareContext(ctx, "SELECT value FROM app_meta WHERE `key` = 'catalog_version'")
 	if err != nil {
-		return nil, fmt.Errorf("cache connection: %w", err)
-	}
-	st, err := conn.PrepareContext(ctx, "SELECT value FROM app_meta WHERE key = 'catalog_version'")
-	if err != nil {
-		conn.Close()
 		return nil, fmt.Errorf("cache statement: %w", err)
 	}
-	return &readCache{conn: conn, versionStmt: st, version: -1, listings: map[ListQuery]Listing{}}, nil
+	return &readCache{versionStmt: st, version: -1, listings: map[ListQuery]Listing{}}, nil
 }
 
 // sync drops everything when the catalog changed since the last call.
@@ -96,6 +91,5 @@ func (c *readCache) storeGenres(version int64, genres []string) {
 }
 
 func (c *readCache) close() error {
-	c.versionStmt.Close()
-	return c.conn.Close()
+	return c.versionStmt.Close()
 }

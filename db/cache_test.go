@@ -2,7 +2,7 @@ package db
 
 import (
 	"context"
-	"path/filepath"
+	"fimdb/db/dbtest"
 	"slices"
 	"testing"
 )
@@ -12,7 +12,7 @@ import (
 // listing, and that writes elsewhere do not count as catalog changes.
 func TestListingCacheSeesEveryWrite(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "cache.db")
+	path := dbtest.DSN(t, "cache")
 	server, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func TestListingCacheSeesEveryWrite(t *testing.T) {
 	catalogVersion := func() int64 {
 		t.Helper()
 		var v int64
-		if err := server.read.QueryRow("SELECT value FROM app_meta WHERE key = 'catalog_version'").Scan(&v); err != nil {
+		if err := server.read.QueryRow("SELECT value FROM app_meta WHERE `key` = 'catalog_version'").Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
@@ -72,7 +72,11 @@ func TestListingCacheSeesEveryWrite(t *testing.T) {
 
 	// Deleting a movie (as admins will) and writing other tables.
 	before := catalogVersion()
-	if _, err := other.write.Exec("DELETE FROM movies WHERE name = 'Zebra One'"); err != nil {
+	var zebraOne int64
+	if err := other.read.QueryRow("SELECT id FROM movies WHERE name = 'Zebra One'").Scan(&zebraOne); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.DeleteMovie(ctx, zebraOne, "t"); err != nil {
 		t.Fatal(err)
 	}
 	if n := total(); n != 1 {
@@ -82,7 +86,7 @@ func TestListingCacheSeesEveryWrite(t *testing.T) {
 	if afterDelete == before {
 		t.Fatalf("a delete left catalog_version at %d", before)
 	}
-	if _, err := server.write.Exec("INSERT INTO app_meta (key, value) VALUES ('unrelated', 'x')"); err != nil {
+	if _, err := server.write.Exec("INSERT INTO app_meta (`key`, value) VALUES ('unrelated', 'x')"); err != nil {
 		t.Fatal(err)
 	}
 	if v := catalogVersion(); v != afterDelete {

@@ -33,19 +33,19 @@ type AuditEntry struct {
 
 // MovieByID returns one movie, or ErrNotFound.
 func (s *Store) MovieByID(ctx context.Context, id int64) (Movie, error) {
-	return movieByID(ctx, s.read, id)
+	return movieByID(ctx, s.read, s.dialect, id)
 }
 
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func movieByID(ctx context.Context, q queryer, id int64) (Movie, error) {
+func movieByID(ctx context.Context, q queryer, d *dialect, id int64) (Movie, error) {
 	var m Movie
 	var genres sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT id, name, director, popularity, imdb_score, version,
-	(SELECT group_concat(g.name, char(31)) FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id WHERE mg.movie_id = movies.id)
-FROM movies WHERE id = ?`, id).Scan(&m.ID, &m.Name, &m.Director, &m.Popularity, &m.IMDBScore, &m.Version, &genres)
+	err := q.QueryRowContext(ctx, `SELECT m.id, m.name, m.director, m.popularity, m.imdb_score, m.version,
+	`+d.genreList+`
+FROM movies m WHERE m.id = ?`, id).Scan(&m.ID, &m.Name, &m.Director, &m.Popularity, &m.IMDBScore, &m.Version, &genres)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Movie{}, ErrNotFound
 	}
@@ -72,8 +72,8 @@ func (s *Store) CreateMovie(ctx context.Context, m NewMovie, actor string) (Movi
 		return Movie{}, err
 	}
 	var out Movie
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		ins, err := newMovieInserter(ctx, tx)
+	err := s.inCatalogTx(ctx, func(tx *sql.Tx) error {
+		ins, err := newMovieInserter(ctx, tx, s.dialect)
 		if err != nil {
 			return err
 		}
@@ -82,10 +82,10 @@ func (s *Store) CreateMovie(ctx context.Context, m NewMovie, actor string) (Movi
 		if err != nil {
 			return err
 		}
-		if err := ins.suggest.flush(ctx); err != nil {
+		if err := ins.flush(ctx); err != nil {
 			return err
 		}
-		if out, err = movieByID(ctx, tx, id); err != nil {
+		if out, err = movieByID(ctx, tx, s.dialect, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, id, actor, "create", nil, &out)
@@ -102,8 +102,8 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 		return Movie{}, err
 	}
 	var out Movie
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		before, err := movieByID(ctx, tx, id)
+	err := s.inCatalogTx(ctx, func(tx *sql.Tx) error {
+		before, err := movieByID(ctx, tx, s.dialect, id)
 		if err != nil {
 			return err
 		}
@@ -111,14 +111,14 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 			return &ConflictError{Current: before}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE movies SET name = ?, director = ?, popularity = ?, imdb_score = ?, match_key = ?,
-	version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
-			m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), id); err != nil {
+	version = version + 1, updated_at = ? WHERE id = ?`,
+			m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), now(), id); err != nil {
 			return fmt.Errorf("update movie: %w", err)
 		}
-		if err := reindexMovie(ctx, tx, id, &before, &m); err != nil {
+		if err := reindexMovie(ctx, tx, s.dialect, id, &before, &m); err != nil {
 			return err
 		}
-		if out, err = movieByID(ctx, tx, id); err != nil {
+		if out, err = movieByID(ctx, tx, s.dialect, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, id, actor, "update", &before, &out)
@@ -127,30 +127,40 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 }
 
 // reindexMovie brings what derives from a movie's row up to date once the
-// row has changed: its autocomplete entries move from before to after
-// (either may be nil) and, when the movie still exists, its genres become
-// after's. One inserter serves both, so its statements are prepared once.
-func reindexMovie(ctx context.Context, tx *sql.Tx, id int64, before *Movie, after *NewMovie) error {
-	ins, err := newMovieInserter(ctx, tx)
+// row has changed (or, for a delete, just before it goes): its genres,
+// search words and autocomplete entries move from before to after (either
+// may be nil). One inserter serves both, so its statements are prepared once.
+func reindexMovie(ctx context.Context, tx *sql.Tx, d *dialect, id int64, before *Movie, after *NewMovie) error {
+	ins, err := newMovieInserter(ctx, tx, d)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
 	if before != nil {
-		if err := ins.suggest.removeMovie(ctx, before.Name, before.Director); err != nil {
+		if err := ins.unindex(ctx, id); err != nil {
 			return err
 		}
 	}
 	if after != nil {
-		if err := ins.suggest.addMovie(ctx, after.Name, after.Director, after.Popularity); err != nil {
+		if err := ins.indexed(ctx, id, *after); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM movie_genres WHERE movie_id = ?", id); err != nil {
-			return err
+	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	if before == nil {
+		return nil
+	}
+	// Autocomplete recomputes a value's best popularity from the movies
+	// that still have it, so the movie's old row must be gone or changed.
+	if after == nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete movie: %w", err)
 		}
-		if err := ins.linkGenres(ctx, id, after.Genres); err != nil {
-			return err
-		}
+	}
+	if err := ins.suggest.removeMovie(ctx, before.Name, before.Director); err != nil {
+		return err
 	}
 	return ins.suggest.flush(ctx)
 }
@@ -158,15 +168,12 @@ func reindexMovie(ctx context.Context, tx *sql.Tx, id int64, before *Movie, afte
 // DeleteMovie removes a movie and records it, returning the movie as it was.
 func (s *Store) DeleteMovie(ctx context.Context, id int64, actor string) (Movie, error) {
 	var before Movie
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err := s.inCatalogTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if before, err = movieByID(ctx, tx, id); err != nil {
+		if before, err = movieByID(ctx, tx, s.dialect, id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", id); err != nil {
-			return fmt.Errorf("delete movie: %w", err)
-		}
-		if err := reindexMovie(ctx, tx, id, &before, nil); err != nil {
+		if err := reindexMovie(ctx, tx, s.dialect, id, &before, nil); err != nil {
 			return err
 		}
 		return audit(ctx, tx, id, actor, "delete", &before, nil)
@@ -190,8 +197,8 @@ func audit(ctx context.Context, tx *sql.Tx, movieID int64, actor, action string,
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO audit_log (movie_id, actor, action, before, after) VALUES (?, ?, ?, ?, ?)",
-		movieID, actor, action, b, a)
+	_, err = tx.ExecContext(ctx, "INSERT INTO audit_log (movie_id, actor, action, at, `before`, `after`) VALUES (?, ?, ?, ?, ?, ?)",
+		movieID, actor, action, now(), b, a)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -200,7 +207,7 @@ func audit(ctx context.Context, tx *sql.Tx, movieID int64, actor, action string,
 
 // AuditLog returns the recorded changes of a movie, newest first.
 func (s *Store) AuditLog(ctx context.Context, movieID int64) ([]AuditEntry, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, movie_id, actor, action, at, before, after
+	rows, err := s.read.QueryContext(ctx, "SELECT id, movie_id, actor, action, at, `before`, `after`"+`
 FROM audit_log WHERE movie_id = ? ORDER BY id DESC`, movieID)
 	if err != nil {
 		return nil, err
@@ -234,12 +241,12 @@ FROM audit_log WHERE movie_id = ? ORDER BY id DESC`, movieID)
 // log's record of the deletion. It is what Undo does after a delete.
 func (s *Store) RestoreMovie(ctx context.Context, id int64, actor string) (Movie, error) {
 	var out Movie
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		if _, err := movieByID(ctx, tx, id); err == nil {
+	err := s.inCatalogTx(ctx, func(tx *sql.Tx) error {
+		if _, err := movieByID(ctx, tx, s.dialect, id); err == nil {
 			return ErrNotFound // nothing to restore: the movie exists
 		}
 		var before sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT before FROM audit_log WHERE movie_id = ? AND action = 'delete'
+		err := tx.QueryRowContext(ctx, "SELECT `before` FROM audit_log WHERE movie_id = ? AND action = 'delete'"+`
 ORDER BY id DESC LIMIT 1`, id).Scan(&before)
 		if errors.Is(err, sql.ErrNoRows) || !before.Valid {
 			return ErrNotFound
@@ -251,15 +258,16 @@ ORDER BY id DESC LIMIT 1`, id).Scan(&before)
 		if err := json.Unmarshal([]byte(before.String), &old); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, version)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchKey(old.Name, old.Director), old.Version+1); err != nil {
+		at := now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, version, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchKey(old.Name, old.Director), old.Version+1, at, at); err != nil {
 			return fmt.Errorf("restore movie: %w", err)
 		}
 		restored := NewMovie{Name: old.Name, Director: old.Director, Popularity: old.Popularity, Genres: old.Genres}
-		if err := reindexMovie(ctx, tx, id, nil, &restored); err != nil {
+		if err := reindexMovie(ctx, tx, s.dialect, id, nil, &restored); err != nil {
 			return err
 		}
-		if out, err = movieByID(ctx, tx, id); err != nil {
+		if out, err = movieByID(ctx, tx, s.dialect, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, id, actor, "restore", nil, &out)

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -49,10 +50,15 @@ var sortIndex = map[Sort]string{
 	SortName:       "movies_by_name",
 }
 
-var orderBy = map[Sort]string{
-	SortScore:      "imdb_score DESC, id",
-	SortPopularity: "popularity DESC, id",
-	SortName:       "name COLLATE NOCASE, id",
+// orderBy is the ORDER BY of each sort.
+func (d *dialect) orderBy(s Sort) string {
+	switch s {
+	case SortPopularity:
+		return "popularity DESC, id"
+	case SortName:
+		return d.nameOrder
+	}
+	return "imdb_score DESC, id"
 }
 
 // Paging limits of the listing.
@@ -153,7 +159,7 @@ func (s *Store) listMovies(ctx context.Context, q ListQuery) (Listing, error) {
 		return Listing{}, err
 	}
 	out.Total = catalogSize
-	if f := compileFilter(q.Filter); !f.empty() {
+	if f := s.dialect.compileFilter(q.Filter); !f.empty() {
 		countQuery, args := f.countSQL()
 		if out.Total, err = s.count(ctx, tx, countQuery, args); err != nil {
 			return Listing{}, err
@@ -162,7 +168,7 @@ func (s *Store) listMovies(ctx context.Context, q ListQuery) (Listing, error) {
 	out.Page = min(max(q.Page, 1), out.Pages())
 	q.Page = out.Page
 
-	pageQuery, args := pageSQL(q, walkSortIndex(q, out.Total, catalogSize))
+	pageQuery, args := s.pageSQL(q, walkSortIndex(q, out.Total, catalogSize))
 	st, err := s.readStmt(ctx, tx, pageQuery)
 	if err != nil {
 		return Listing{}, fmt.Errorf("list movies: %w", err)
@@ -199,15 +205,15 @@ const catalogSizeSQL = "SELECT count(*) FROM movies"
 
 // readQueries lists every statement ListMovies can run: each filter shape
 // (text, genre, both, neither) in each order, read either way.
-func readQueries() []string {
+func (s *Store) readQueries() []string {
 	var out []string
 	add := func(q string, _ []any) { out = append(out, q) }
 	add(catalogSizeSQL, nil)
 	for _, f := range []Filter{{}, {Name: "x"}, {Genre: "x"}, {Name: "x", Genre: "x"}} {
-		add(compileFilter(f).countSQL())
+		add(s.dialect.compileFilter(f).countSQL())
 		for _, sort := range Sorts {
 			for _, walk := range []bool{false, true} {
-				add(pageSQL(ListQuery{Filter: f, Sort: sort}, walk))
+				add(s.pageSQL(ListQuery{Filter: f, Sort: sort}, walk))
 			}
 		}
 	}
@@ -230,11 +236,14 @@ func walkSortIndex(q ListQuery, matches, catalogSize int) bool {
 // ExplainListQuery returns SQLite's query plans for the count and for both
 // ways of reading the page, one step per line.
 func (s *Store) ExplainListQuery(ctx context.Context, q ListQuery) (string, error) {
+	if s.dialect != sqliteDialect {
+		return "", errors.New("query plans are explained on SQLite only")
+	}
 	q = q.normalized()
 	var b strings.Builder
-	countQuery, countArgs := compileFilter(q.Filter).countSQL()
-	collect, collectArgs := pageSQL(q, false)
-	walk, walkArgs := pageSQL(q, true)
+	countQuery, countArgs := s.dialect.compileFilter(q.Filter).countSQL()
+	collect, collectArgs := s.pageSQL(q, false)
+	walk, walkArgs := s.pageSQL(q, true)
 	for _, step := range []struct {
 		title string
 		query string
@@ -268,78 +277,17 @@ func (q ListQuery) normalized() ListQuery {
 	return q
 }
 
-// compiledFilter is a filter ready for SQL: the FTS5 expression for the text
-// fields and the genre name. Text goes only into arguments, never into SQL.
-type compiledFilter struct {
-	match string
-	genre string
-}
-
-func compileFilter(f Filter) compiledFilter {
-	return compiledFilter{match: matchExpr(f), genre: strings.TrimSpace(f.Genre)}
-}
-
-func (f compiledFilter) empty() bool { return f.match == "" && f.genre == "" }
-
-const genreIDSQL = "(SELECT id FROM genres WHERE name = ?)"
-
-// bothSQL lists the movies matching text and genre. INTERSECT merges two
-// sorted id lists; an IN probe per FTS match was several times slower.
-const bothSQL = "SELECT rowid FROM movies_fts WHERE movies_fts MATCH ? INTERSECT SELECT movie_id FROM movie_genres WHERE genre_id = " + genreIDSQL
-
-// countSQL counts matches from the indexes alone, without touching movies.
-func (f compiledFilter) countSQL() (string, []any) {
-	switch {
-	case f.match != "" && f.genre != "":
-		return "SELECT count(*) FROM (" + bothSQL + ")", []any{f.match, f.genre}
-	case f.match != "":
-		return "SELECT count(*) FROM movies_fts WHERE movies_fts MATCH ?", []any{f.match}
-	case f.genre != "":
-		return "SELECT count(*) FROM movie_genres WHERE genre_id = " + genreIDSQL, []any{f.genre}
-	}
-	return "SELECT count(*) FROM movies", nil
-}
-
-// whereSQL is the filter as a WHERE clause over movies. When walking the
-// sort index, the genre is tested per movie (EXISTS on the primary key);
-// when collecting, the genre's movies are read from its index.
-func (f compiledFilter) whereSQL(walk bool) (string, []any) {
-	if !walk && f.match != "" && f.genre != "" {
-		return " WHERE id IN (" + bothSQL + ")", []any{f.match, f.genre}
-	}
-	var conds []string
-	var args []any
-	if f.match != "" {
-		conds = append(conds, "id IN (SELECT rowid FROM movies_fts WHERE movies_fts MATCH ?)")
-		args = append(args, f.match)
-	}
-	if f.genre != "" {
-		if walk {
-			conds = append(conds, "EXISTS (SELECT 1 FROM movie_genres mg WHERE mg.movie_id = movies.id AND mg.genre_id = "+genreIDSQL+")")
-		} else {
-			conds = append(conds, "id IN (SELECT movie_id FROM movie_genres WHERE genre_id = "+genreIDSQL+")")
-		}
-		args = append(args, f.genre)
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
-}
-
 // pageSQL selects one page. The inner query finds the page's movies; genres
 // are gathered only for the rows of that page.
-func pageSQL(q ListQuery, walk bool) (string, []any) {
-	where, args := compileFilter(q.Filter).whereSQL(walk)
+func (s *Store) pageSQL(q ListQuery, walk bool) (string, []any) {
+	where, args := s.dialect.compileFilter(q.Filter).whereSQL(walk)
 	from := "movies"
 	if walk {
-		from = "movies INDEXED BY " + sortIndex[q.Sort]
+		from += s.dialect.forceIndex(sortIndex[q.Sort])
 	}
-	order := orderBy[q.Sort]
+	order := s.dialect.orderBy(q.Sort)
 	query := `SELECT m.id, m.name, m.director, m.popularity, m.imdb_score, m.version,
-	(SELECT group_concat(g.name, char(31))
-	   FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id
-	  WHERE mg.movie_id = m.id)
+	` + s.dialect.genreList + `
 FROM (SELECT * FROM ` + from + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) m
 ORDER BY ` + order
 	return query, append(args, q.PerPage, (q.Page-1)*q.PerPage)
@@ -355,20 +303,6 @@ func scanMovie(rows *sql.Rows) (Movie, error) {
 	// b-tree per movie.
 	m.Genres = splitGenres(genres.String)
 	return m, nil
-}
-
-// matchExpr builds the FTS5 query for the name and director filters: every
-// word must be the prefix of a word in its column. Words are split the way
-// the unicode61 tokenizer splits them and quoted, so no user input is ever
-// read as FTS5 syntax.
-func matchExpr(f Filter) string {
-	var terms []string
-	for _, col := range []struct{ name, query string }{{"name", f.Name}, {"director", f.Director}} {
-		for _, w := range searchWords(col.query) {
-			terms = append(terms, col.name+` : "`+w+`"*`)
-		}
-	}
-	return strings.Join(terms, " AND ")
 }
 
 // searchWords splits a query into the words the FTS index holds. Combining

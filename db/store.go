@@ -1,5 +1,7 @@
 // Package db holds every SQL statement fimdb runs. Handlers call methods on
-// Store; nothing outside this package builds SQL.
+// Store; nothing outside this package builds SQL. A Store runs on SQLite
+// (a file path) or MySQL (a mysql:// URL); what differs between the two is
+// in dialect_sqlite.go and dialect_mysql.go.
 package db
 
 import (
@@ -9,28 +11,25 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"runtime"
 	"sync"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"golang.org/x/sync/singleflight"
-	_ "modernc.org/sqlite" // registers the CGO-free "sqlite" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/mysql/*.sql
 var migrations embed.FS
 
 // ErrNotFound is returned when a row asked for by id does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Store is fimdb's database. SQLite allows one writer at a time, so writes go
-// through a single connection (no SQLITE_BUSY between our own writers) while
-// reads use a pool that WAL lets run beside the writer.
+// Store is fimdb's database.
 type Store struct {
-	path  string
-	write *sql.DB
-	read  *sql.DB
+	dialect *dialect
+	path    string // the --db value, without a password
+	write   *sql.DB
+	read    *sql.DB
 	// readStmts caches prepared read statements by their SQL: parsing
 	// dominated the cost of a small listing before it.
 	readStmts sync.Map // string -> *sql.Stmt
@@ -40,32 +39,22 @@ type Store struct {
 	listingCalls singleflight.Group
 }
 
-// Open opens (creating if needed) the SQLite database at path and migrates
-// its schema to the newest version.
-func Open(ctx context.Context, path string) (*Store, error) {
-	write, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+// Open opens the database that dsn names and migrates its schema to the
+// newest version: a mysql://USER:PASSWORD@HOST:PORT/DBNAME URL, or else the
+// path of a SQLite file (created if needed).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if IsMySQL(dsn) {
+		return openMySQL(ctx, dsn)
 	}
-	write.SetMaxOpenConns(1)
-	if err := migrate(ctx, write); err != nil {
-		write.Close()
-		return nil, err
-	}
-	read, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	conns := max(4, 2*runtime.GOMAXPROCS(0))
-	read.SetMaxOpenConns(conns)
-	read.SetMaxIdleConns(conns)
-	s := &Store{path: path, write: write, read: read}
-	if s.cacheDB, err = sql.Open("sqlite", dsn(path, false)); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if s.cache, err = newReadCache(ctx, s.cacheDB); err != nil {
+	return openSQLite(ctx, dsn)
+}
+
+// newStore finishes opening: versions is the pool the listing cache reads
+// the catalog version from.
+func newStore(ctx context.Context, d *dialect, path string, write, read, versions *sql.DB) (*Store, error) {
+	s := &Store{dialect: d, path: path, write: write, read: read, cacheDB: versions}
+	var err error
+	if s.cache, err = newReadCache(ctx, versions); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -80,7 +69,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // session storage shares it so that all writes queue in one place).
 func (s *Store) DB() *sql.DB { return s.write }
 
-// Close closes both connection pools.
+// Backend is "sqlite" or "mysql".
+func (s *Store) Backend() string { return s.dialect.name }
+
+// Close closes the connection pools.
 func (s *Store) Close() error {
 	s.readStmts.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
@@ -90,10 +82,14 @@ func (s *Store) Close() error {
 	if s.cache != nil {
 		errs = append(errs, s.cache.close())
 	}
-	if s.cacheDB != nil {
-		errs = append(errs, s.cacheDB.Close())
+	closed := map[*sql.DB]bool{}
+	for _, pool := range []*sql.DB{s.cacheDB, s.read, s.write} {
+		if pool != nil && !closed[pool] {
+			closed[pool] = true
+			errs = append(errs, pool.Close())
+		}
 	}
-	return errors.Join(append(errs, s.read.Close(), s.write.Close())...)
+	return errors.Join(errs...)
 }
 
 // readStmt returns the statement for query bound to tx. Statements are
@@ -128,7 +124,7 @@ func (s *Store) pooledStmt(ctx context.Context, query string) (*sql.Stmt, error)
 // prepareReads prepares every read statement the store can run, so that
 // readStmt always finds them.
 func (s *Store) prepareReads(ctx context.Context) error {
-	for _, query := range readQueries() {
+	for _, query := range s.readQueries() {
 		st, err := s.read.PrepareContext(ctx, query)
 		if err != nil {
 			return fmt.Errorf("prepare %q: %w", query, err)
@@ -143,26 +139,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.read.PingContext(ctx)
 }
 
-// dsn puts every pragma in the connection string: a PRAGMA run with Exec would
-// only reach one connection of the pool. busy_timeout comes first so that the
-// others never fail on a briefly locked file.
-func dsn(path string, writer bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "cache_size(-32000)")
-	if writer {
-		q.Set("_txlock", "immediate")
-	} else {
-		q.Add("_pragma", "query_only(1)")
-	}
-	return "file:" + path + "?" + q.Encode()
-}
-
-func migrate(ctx context.Context, db *sql.DB) error {
-	p, err := migrationProvider(db)
+// migrate applies the backend's migrations that the database lacks.
+func migrate(ctx context.Context, db *sql.DB, d *dialect) error {
+	p, err := migrationProvider(db, d)
 	if err != nil {
 		return err
 	}
@@ -172,18 +151,73 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// migrationProvider runs the embedded SQL migrations and the Go ones.
-func migrationProvider(db *sql.DB) (*goose.Provider, error) {
-	sub, err := fs.Sub(migrations, "migrations")
+// migrationProvider runs the backend's embedded SQL migrations and its Go
+// ones.
+func migrationProvider(db *sql.DB, d *dialect) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+d.migrations)
 	if err != nil {
 		return nil, err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithGoMigrations(suggestBackfill))
+	p, err := goose.NewProvider(d.goose, db, sub, goose.WithGoMigrations(d.goMigrations...))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	return p, nil
 }
 
-// Path is the database file's path.
+// SchemaVersion is the newest migration applied to the database.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	p, err := migrationProvider(s.write, s.dialect)
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+// Path is the database as --db named it, without a password.
 func (s *Store) Path() string { return s.path }
+
+// now is the time written into created_at, updated_at and the audit log:
+// ISO 8601 in UTC with milliseconds, as text on both backends.
+func now() string { return time.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// inWriteTx runs fn in a write transaction, committing when fn succeeds. A
+// transaction MySQL rolled back for a deadlock runs again, a few times.
+func (s *Store) inWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = s.tryWriteTx(ctx, fn); err == nil || !s.dialect.isRetryable(err) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+	}
+	return err
+}
+
+func (s *Store) tryWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// inCatalogTx runs fn in a write transaction that changes the catalog. It
+// first moves the catalog version on, which also queues catalog writers
+// behind one another on that row's lock, on MySQL as on SQLite (where the
+// writer holds the whole file): every read fn makes sees the catalog as the
+// previous writer left it, so a version check cannot race another server.
+func (s *Store) inCatalogTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, bumpCatalogVersionSQL); err != nil {
+			return fmt.Errorf("catalog version: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+const bumpCatalogVersionSQL = "UPDATE app_meta SET value = value + 1 WHERE `key` = 'catalog_version'"

@@ -2,15 +2,24 @@ package db
 
 import (
 	"context"
-	"path/filepath"
+	"fimdb/db/dbtest"
 	"sync"
 	"testing"
 )
 
-// openTestStore opens a fresh database file in a temporary folder.
+// skipOnMySQL skips a test that is about SQLite itself, saying why; the
+// SQLite run of the suite runs it.
+func skipOnMySQL(t testing.TB, why string) {
+	t.Helper()
+	if dbtest.MySQL() {
+		t.Skipf("SQLite only: %s", why)
+	}
+}
+
+// openTestStore opens a fresh, empty database on the backend under test.
 func openTestStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	s, err := Open(context.Background(), dbtest.DSN(t, "test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +29,7 @@ func openTestStore(t testing.TB) *Store {
 
 func TestSeedBundledCatalogLoadsOnce(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "seed.db")
+	path := dbtest.DSN(t, "seed")
 	for start, wantAdded := range []int{246, 0} {
 		s, err := Open(ctx, path)
 		if err != nil {
@@ -68,7 +77,7 @@ func startAndSeed(t *testing.T, path string) (added, total int) {
 // none of the bundled ones.
 func TestSeedBundledCatalogKeepsAnImportedCatalog(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "imported.db")
+	path := dbtest.DSN(t, "imported")
 	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +101,7 @@ func TestSeedBundledCatalogKeepsAnImportedCatalog(t *testing.T) {
 // catalog that was seeded once stays empty across restarts.
 func TestSeedBundledCatalogNeverComesBackAfterEverythingIsDeleted(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "emptied.db")
+	path := dbtest.DSN(t, "emptied")
 	if added, total := startAndSeed(t, path); added != 246 || total != 246 {
 		t.Fatalf("first start: added %d, holds %d; want 246", added, total)
 	}
@@ -127,7 +136,7 @@ func TestSeedBundledCatalogNeverComesBackAfterEverythingIsDeleted(t *testing.T) 
 // bundle exactly once between them.
 func TestSeedBundledCatalogOnceWhenTwoProcessesStartTogether(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "race.db")
+	path := dbtest.DSN(t, "race")
 	var stores [2]*Store
 	for i := range stores {
 		s, err := Open(ctx, path)
@@ -170,7 +179,7 @@ func TestSeedBundledCatalogOnceWhenTwoProcessesStartTogether(t *testing.T) {
 // bundle on top of movies it did not see.
 func TestSeedBundledCatalogBesideAnImport(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "import-race.db")
+	path := dbtest.DSN(t, "import-race")
 	seeder, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -146,7 +146,7 @@ type walk struct {
 // the cheapest index for it.
 func (s *Store) walkPrefix(ctx context.Context, field, prefix string, w walk) ([]candidate, error) {
 	if n := utf8.RuneCountInString(prefix); n <= 3 {
-		return s.walkWords(ctx, field, fmt.Sprintf("substr(w.word, 1, %d) = ?", n), []any{prefix}, prefix, w)
+		return s.walkWords(ctx, field, s.dialect.wordPrefix(n), []any{prefix}, prefix, w)
 	}
 	exact, broad, err := s.wordsWithPrefix(ctx, field, prefix)
 	if err != nil {
@@ -234,22 +234,22 @@ func (s *Store) walkWords(ctx context.Context, field, cond string, args []any, p
 func walkSQL(cond string, others int, firstMatch, whole bool) string {
 	var b strings.Builder
 	b.WriteString(`SELECT v.id, v.value, v.movies, v.popularity FROM (
-  SELECT w.value_id, w.word, w.rank, w.words FROM suggest_words w
+  SELECT w.value_id, w.word, w.` + "`rank`" + `, w.words FROM suggest_words w
   WHERE w.field = ? AND ` + cond + ` AND w.first = ?
-  ORDER BY w.rank DESC LIMIT ?) AS w
+  ORDER BY w.` + "`rank`" + ` DESC LIMIT ?) AS w
 JOIN suggest_values v ON v.id = w.value_id
 WHERE 1`)
 	for range others {
 		b.WriteString(` AND instr(w.words, ?) > 0`)
 	}
 	if firstMatch {
-		b.WriteString(` AND instr(w.words, ?) = instr(w.words, ' ' || w.word)`)
+		b.WriteString(` AND instr(w.words, ?) = instr(w.words, concat(' ', w.word))`)
 	}
 	if whole {
 		b.WriteString(` AND substr(w.words, 1, ?) = ?`)
 	}
 	b.WriteString(`
-ORDER BY w.rank DESC LIMIT ?`)
+ORDER BY w.` + "`rank`" + ` DESC LIMIT ?`)
 	return b.String()
 }
 

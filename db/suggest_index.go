@@ -13,28 +13,27 @@ import (
 // in step with the movies table. Every write of a movie goes through it in
 // the same transaction, so autocomplete never sees a half-written change.
 type suggestIndexer struct {
-	upsert, insertWord, rerank, decrement, dropValue, setPopularity *sql.Stmt
-	bestPopularity                                                  map[string]*sql.Stmt // by field
+	upsert, valueRow, insertWord, rerank, decrement, dropValue, setPopularity *sql.Stmt
+	bestPopularity                                                            map[string]*sql.Stmt // by field
 	// ranks holds new ranks until flush: a director's count changes with
 	// each of its movies, and rank is in every word index, so an import
 	// writes each value's words once at the end instead of once per movie.
 	ranks map[int64]float64
 }
 
-func newSuggestIndexer(ctx context.Context, tx *sql.Tx) (*suggestIndexer, error) {
+func newSuggestIndexer(ctx context.Context, tx *sql.Tx, d *dialect) (*suggestIndexer, error) {
 	x := &suggestIndexer{ranks: map[int64]float64{}, bestPopularity: map[string]*sql.Stmt{}}
+	// Neither MySQL nor MariaDB can return the row an upsert or an UPDATE
+	// wrote, so each is followed by a read of that row.
 	stmts := []struct {
 		dst   **sql.Stmt
 		query string
 	}{
-		{&x.upsert, `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
-ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, popularity = max(popularity, excluded.popularity)
-RETURNING id, movies, popularity`},
-		{&x.insertWord, `INSERT INTO suggest_words (value_id, word, field, first, rank, words) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`},
-		{&x.rerank, `UPDATE suggest_words SET rank = ? WHERE value_id = ? AND rank <> ?`},
-		{&x.decrement, `UPDATE suggest_values SET movies = movies - 1 WHERE field = ? AND value = ? COLLATE NOCASE
-RETURNING id, movies`},
+		{&x.upsert, d.upsertSuggestValue},
+		{&x.valueRow, `SELECT id, movies, popularity FROM suggest_values WHERE field = ? AND value = ?` + d.nocase},
+		{&x.insertWord, d.upsertSuggestWord},
+		{&x.rerank, "UPDATE suggest_words SET `rank` = ? WHERE value_id = ? AND `rank` <> ?"},
+		{&x.decrement, `UPDATE suggest_values SET movies = movies - 1 WHERE field = ? AND value = ?` + d.nocase},
 		{&x.dropValue, `DELETE FROM suggest_values WHERE id = ?`},
 		{&x.setPopularity, `UPDATE suggest_values SET popularity = ? WHERE id = ?`},
 	}
@@ -47,7 +46,7 @@ RETURNING id, movies`},
 	}
 	for _, field := range []string{"name", "director"} {
 		// field is one of two constants: movies_by_name and movies_by_director serve these.
-		st, err := tx.PrepareContext(ctx, `SELECT coalesce(max(popularity), 0) FROM movies WHERE `+field+` = ? COLLATE NOCASE`)
+		st, err := tx.PrepareContext(ctx, `SELECT coalesce(max(popularity), 0) FROM movies WHERE `+field+` = ?`+d.nocase)
 		if err != nil {
 			x.Close()
 			return nil, fmt.Errorf("prepare suggest index: %w", err)
@@ -58,7 +57,7 @@ RETURNING id, movies`},
 }
 
 func (x *suggestIndexer) Close() {
-	for _, st := range []*sql.Stmt{x.upsert, x.insertWord, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity["name"], x.bestPopularity["director"]} {
+	for _, st := range []*sql.Stmt{x.upsert, x.valueRow, x.insertWord, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity["name"], x.bestPopularity["director"]} {
 		if st != nil {
 			st.Close()
 		}
@@ -85,7 +84,10 @@ func (x *suggestIndexer) removeMovie(ctx context.Context, name, director string)
 func (x *suggestIndexer) add(ctx context.Context, field, value string, popularity float64) error {
 	var id, movies int64
 	var best float64
-	if err := x.upsert.QueryRowContext(ctx, field, value, popularity).Scan(&id, &movies, &best); err != nil {
+	if _, err := x.upsert.ExecContext(ctx, field, value, popularity); err != nil {
+		return fmt.Errorf("suggest index %s: %w", field, err)
+	}
+	if err := x.valueRow.QueryRowContext(ctx, field, value).Scan(&id, &movies, &best); err != nil {
 		return fmt.Errorf("suggest index %s: %w", field, err)
 	}
 	rank := suggestRank(field, movies, best)
@@ -104,7 +106,11 @@ func (x *suggestIndexer) add(ctx context.Context, field, value string, popularit
 
 func (x *suggestIndexer) remove(ctx context.Context, field, value string) error {
 	var id, movies int64
-	err := x.decrement.QueryRowContext(ctx, field, value).Scan(&id, &movies)
+	if _, err := x.decrement.ExecContext(ctx, field, value); err != nil {
+		return fmt.Errorf("suggest index %s: %w", field, err)
+	}
+	var best float64
+	err := x.valueRow.QueryRowContext(ctx, field, value).Scan(&id, &movies, &best)
 	if err == sql.ErrNoRows {
 		return nil // not indexed: nothing to uncount
 	}
@@ -116,7 +122,6 @@ func (x *suggestIndexer) remove(ctx context.Context, field, value string) error 
 		_, err := x.dropValue.ExecContext(ctx, id)
 		return err
 	}
-	var best float64
 	if err := x.bestPopularity[field].QueryRowContext(ctx, value).Scan(&best); err != nil {
 		return err
 	}
@@ -166,7 +171,7 @@ var suggestBackfill = goose.NewGoMigration(6,
 const backfillBatch = 10_000
 
 func backfillSuggestIndex(ctx context.Context, tx *sql.Tx) error {
-	x, err := newSuggestIndexer(ctx, tx)
+	x, err := newSuggestIndexer(ctx, tx, sqliteDialect)
 	if err != nil {
 		return err
 	}

@@ -47,9 +47,10 @@ func (s *Store) CreateUser(ctx context.Context, email, password, role string) (U
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	email = NormalizeEmail(email)
-	res, err := s.write.ExecContext(ctx, "INSERT INTO users (email, password_hash, role) VALUES (?, ?, ?)", email, string(hash), role)
+	at := now()
+	res, err := s.write.ExecContext(ctx, "INSERT INTO users (email, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", email, string(hash), role, at, at)
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		if s.dialect.isDuplicate(err) {
 			return User{}, ErrEmailTaken
 		}
 		return User{}, fmt.Errorf("create user: %w", err)
@@ -102,8 +103,8 @@ func (s *Store) SetPassword(ctx context.Context, email, password string) error {
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	res, err := s.write.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE email = ?`,
-		string(hash), NormalizeEmail(email))
+	res, err := s.write.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE email = ?`,
+		string(hash), now(), NormalizeEmail(email))
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
@@ -154,7 +155,7 @@ func (s *Store) CreateToken(ctx context.Context, email string) (string, error) {
 		return "", err
 	}
 	token := "fimdb_" + base64.RawURLEncoding.EncodeToString(raw)
-	if _, err := s.write.ExecContext(ctx, "INSERT INTO api_tokens (user_id, token_hash) VALUES (?, ?)", userID, tokenHash(token)); err != nil {
+	if _, err := s.write.ExecContext(ctx, "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)", userID, tokenHash(token), now()); err != nil {
 		return "", fmt.Errorf("store token: %w", err)
 	}
 	return token, nil
@@ -163,8 +164,8 @@ func (s *Store) CreateToken(ctx context.Context, email string) (string, error) {
 // RevokeToken makes a token unusable. It reports ErrNotFound for a token
 // that does not exist or was already revoked.
 func (s *Store) RevokeToken(ctx context.Context, token string) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-WHERE token_hash = ? AND revoked_at IS NULL`, tokenHash(strings.TrimSpace(token)))
+	res, err := s.write.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ?
+WHERE token_hash = ? AND revoked_at IS NULL`, now(), tokenHash(strings.TrimSpace(token)))
 	if err != nil {
 		return err
 	}

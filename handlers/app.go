@@ -12,7 +12,6 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/session"
-	"github.com/gofiber/storage/sqlite3/v2"
 )
 
 // Deps is what the handlers need from the rest of the program.
@@ -52,7 +51,7 @@ func New(d Deps) *fiber.App {
 	app.Use(withLocale(d.SecureCookies))
 
 	// Sessions and sign-in throttling share fimdb's database handle.
-	storage := sqlite3.NewFromConnection(d.Store.DB(), sqlite3.Config{Table: "fiber_storage", GCInterval: time.Minute})
+	storage := sharedStorage(d.Store)
 	app.Hooks().OnShutdown(storage.Close)
 	sessions := session.New(session.Config{
 		Storage:        storage,

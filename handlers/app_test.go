@@ -3,11 +3,11 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fimdb/db/dbtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,7 +49,7 @@ type testApp struct {
 func newTestApp(t testing.TB) (*testApp, *db.Store) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "fimdb.db"))
+	store, err := db.Open(ctx, dbtest.DSN(t, "fimdb"))
 	if err != nil {
 		t.Fatal(err)
 	}

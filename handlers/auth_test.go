@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -15,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -443,8 +445,16 @@ func TestPasswordsAreStoredHashed(t *testing.T) {
 	if _, err := store.Authenticate(ctx, "hashed@example.com", secret+"x"); err == nil {
 		t.Fatal("a wrong password was accepted")
 	}
+	if store.Backend() == "mysql" {
+		for _, table := range []string{"users", "fiber_storage", "api_tokens"} {
+			if n := rowsHolding(t, store.DB(), table, secret); n > 0 {
+				t.Errorf("%d rows of %s hold the password in plain text", n, table)
+			}
+		}
+		return
+	}
 	app.Shutdown()
-	dir := filepath.Dir(dbPathOf(t, store))
+	dir := filepath.Dir(store.Path())
 	files, _ := filepath.Glob(filepath.Join(dir, "*"))
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
@@ -454,8 +464,30 @@ func TestPasswordsAreStoredHashed(t *testing.T) {
 	}
 }
 
-func dbPathOf(t *testing.T, store interface{ Path() string }) string {
-	return store.Path()
+// rowsHolding counts the rows of table in which any column holds s.
+func rowsHolding(t *testing.T, conn *sql.DB, table, s string) int {
+	t.Helper()
+	rows, err := conn.Query("SELECT * FROM " + table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	n := 0
+	for rows.Next() {
+		vals := make([]sql.RawBytes, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(vals, func(v sql.RawBytes) bool { return bytes.Contains(v, []byte(s)) }) {
+			n++
+		}
+	}
+	return n
 }
 
 func TestRevokedTokensStopWorking(t *testing.T) {

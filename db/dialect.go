@@ -1,0 +1,64 @@
+package db
+
+import "github.com/pressly/goose/v3"
+
+// dialect is everything that differs between fimdb's two backends: each
+// backend fills one in (dialect_sqlite.go, dialect_mysql.go) and the rest of
+// the package writes SQL that both accept. Identifiers that MySQL reserves
+// (key, rank, before, after) are quoted with backticks, which SQLite accepts.
+type dialect struct {
+	name  string // "sqlite" or "mysql", as Store.Backend reports it
+	goose goose.Dialect
+	// migrations is the folder under migrations/ with this backend's schema.
+	migrations   string
+	goMigrations []*goose.Migration
+
+	// nocase follows a text comparison or ordering that must ignore case
+	// (on MySQL the columns' collation already does).
+	nocase string
+	// nameOrder sorts by title ignoring case, then by id.
+	nameOrder string
+	// genreList is an expression for movie m's genre names joined by \x1f.
+	genreList string
+	// forceIndex follows "FROM movies" to make the planner walk index.
+	forceIndex func(index string) string
+
+	// Inserts that do nothing (and report no row affected) when the row
+	// exists, and upserts, each for its statement's arguments.
+	insertSeededMark   string // key
+	insertGenre        string // name
+	linkGenre          string // movie_id, genre_id
+	upsertSuggestValue string // field, value, popularity
+	upsertSuggestWord  string // value_id, word, field, first, rank, words
+
+	// wordPrefix is the condition "suggest_words w's word starts with the
+	// n-letter argument", served by an index on SQLite and MySQL alike.
+	wordPrefix func(n int) string
+
+	// indexesWords says Go keeps movie_words, the search index, in step
+	// with movies (SQLite's FTS5 triggers keep its own).
+	indexesWords bool
+
+	// compileFilter turns the listing's filters into SQL.
+	compileFilter func(Filter) filterSQL
+
+	// isDuplicate reports a unique-constraint violation.
+	isDuplicate func(error) bool
+	// isRetryable reports an error after which the same write transaction
+	// may simply run again (a deadlock on MySQL).
+	isRetryable func(error) bool
+}
+
+// filterSQL is a listing filter compiled for one backend. Text from the
+// visitor goes only into the arguments, never into the SQL.
+type filterSQL interface {
+	empty() bool
+	// countSQL counts the matching movies.
+	countSQL() (string, []any)
+	// whereSQL is the filter as a WHERE clause over movies. walk says the
+	// query reads movies in a sort index's order, testing each one.
+	whereSQL(walk bool) (string, []any)
+}
+
+// genreIDSQL is the id of the genre named by the argument, ignoring case.
+const genreIDSQL = "(SELECT id FROM genres WHERE name = ?)"

@@ -1,0 +1,249 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/pressly/goose/v3"
+)
+
+// mysqlDialect serves MySQL 8.0+, Aurora MySQL 3 and MariaDB 10.6+, using
+// only SQL that all of them accept: no INTERSECT (MySQL before 8.0.31), no
+// RETURNING (MySQL), no expression indexes (MariaDB), no FULLTEXT (it
+// cannot find short prefixes or stopwords). Search reads movie_words, a
+// word index kept in Go, folded exactly as SQLite's FTS5 folds.
+var mysqlDialect = &dialect{
+	name:       "mysql",
+	goose:      goose.DialectMySQL,
+	migrations: "mysql",
+	nocase:     "", // the columns' utf8mb4_unicode_ci collation ignores case
+	nameOrder:  "name_sort, id",
+	genreList: `(SELECT GROUP_CONCAT(g.name SEPARATOR '` + "\x1f" + `')
+	   FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id
+	  WHERE mg.movie_id = m.id)`,
+	forceIndex:   func(index string) string { return " FORCE INDEX (" + index + ")" },
+	indexesWords: true,
+
+	// ON DUPLICATE KEY UPDATE x = x changes nothing, so it reports no row
+	// affected, and unlike INSERT IGNORE it does not turn other errors
+	// (a value too long) into warnings.
+	insertSeededMark: "INSERT INTO app_meta (`key`, value) VALUES (?, 'yes') ON DUPLICATE KEY UPDATE value = value",
+	insertGenre:      `INSERT INTO genres (name) VALUES (?) ON DUPLICATE KEY UPDATE id = id`,
+	linkGenre:        `INSERT INTO movie_genres (movie_id, genre_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE movie_id = movie_id`,
+	upsertSuggestValue: `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
+ON DUPLICATE KEY UPDATE movies = movies + 1, popularity = GREATEST(popularity, VALUES(popularity))`,
+	upsertSuggestWord: "INSERT INTO suggest_words (value_id, word, field, first, `rank`, words) VALUES (?, ?, ?, ?, ?, ?)" + `
+ON DUPLICATE KEY UPDATE first = GREATEST(first, VALUES(first))`,
+
+	wordPrefix: func(n int) string { return fmt.Sprintf("w.p%d = ?", n) },
+
+	compileFilter: compileWordFilter,
+	isDuplicate:   func(err error) bool { return mysqlErrorNumber(err) == 1062 },
+	// 1213: deadlock, 1205: lock wait timeout. InnoDB rolls the
+	// transaction back; running it again is the documented remedy.
+	isRetryable: func(err error) bool { n := mysqlErrorNumber(err); return n == 1213 || n == 1205 },
+}
+
+func mysqlErrorNumber(err error) uint16 {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number
+	}
+	return 0
+}
+
+// IsMySQL reports whether a --db value names a MySQL database rather than
+// a SQLite file.
+func IsMySQL(dsn string) bool { return strings.HasPrefix(dsn, "mysql://") }
+
+// Redact is a --db value fit for logs and messages: a MySQL URL loses its
+// password.
+func Redact(dsn string) string {
+	if !IsMySQL(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "mysql://(a URL that cannot be parsed)"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.Redacted()
+}
+
+// sessionSettings are set on every connection, so that fimdb never depends
+// on the server's defaults: strict mode (a value that does not fit is an
+// error, not silently cut), UTC, and genre lists longer than 1 KB.
+var sessionSettings = map[string]string{
+	"sql_mode":             "'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+	"time_zone":            "'+00:00'",
+	"group_concat_max_len": "1048576",
+}
+
+// mysqlConfig turns mysql://USER:PASSWORD@HOST[:PORT]/DBNAME?PARAMS into the
+// driver's configuration. PARAMS pass through to the driver (tls=true,
+// timeout=5s, ...). Errors never quote the URL: it holds the password.
+func mysqlConfig(dsn string) (*mysql.Config, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, errors.New("the MySQL URL is not valid: write it as mysql://USER:PASSWORD@HOST:3306/DBNAME (percent-encode special characters in the password)")
+	}
+	dbName := strings.TrimPrefix(u.Path, "/")
+	switch {
+	case u.Host == "":
+		return nil, errors.New("the MySQL URL names no host: write it as mysql://USER:PASSWORD@HOST:3306/DBNAME")
+	case dbName == "" || strings.Contains(dbName, "/"):
+		return nil, errors.New("the MySQL URL names no database: write it as mysql://USER:PASSWORD@HOST:3306/DBNAME")
+	case u.User == nil || u.User.Username() == "":
+		return nil, errors.New("the MySQL URL names no user: write it as mysql://USER:PASSWORD@HOST:3306/DBNAME")
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "3306")
+	}
+	params := u.Query()
+	for _, p := range []struct{ key, value string }{{"charset", "utf8mb4"}, {"collation", "utf8mb4_unicode_ci"}} {
+		if !params.Has(p.key) {
+			params.Set(p.key, p.value)
+		}
+	}
+	for k, v := range sessionSettings {
+		params.Set(k, v)
+	}
+	cfg, err := mysql.ParseDSN("tcp(" + host + ")/" + dbName + "?" + params.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("the MySQL URL's parameters are not valid: %v", err)
+	}
+	cfg.User = u.User.Username()
+	cfg.Passwd, _ = u.User.Password()
+	return cfg, nil
+}
+
+// openMySQL connects to the database named by dsn (a mysql:// URL) and
+// migrates it. Reads and writes share one pool: InnoDB runs writers side by
+// side, and catalog writers queue on one row lock (see inCatalogTx).
+func openMySQL(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := mysqlConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("MySQL at %s: %v", cfg.Addr, err)
+	}
+	pool := sql.OpenDB(connector)
+	pool.SetMaxOpenConns(32)
+	pool.SetMaxIdleConns(32)
+	// Recycled now and then, so a failover (Aurora) or a proxy's idle
+	// timeout never leaves the pool holding dead connections for long.
+	pool.SetConnMaxLifetime(5 * time.Minute)
+	pool.SetConnMaxIdleTime(time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, mysqlConnectError(cfg, err)
+	}
+	if err := migrateMySQL(ctx, pool, cfg.DBName); err != nil {
+		pool.Close()
+		return nil, mysqlConnectError(cfg, err)
+	}
+	return newStore(ctx, mysqlDialect, Redact(dsn), pool, pool, pool)
+}
+
+// mysqlConnectError says in one sentence why fimdb cannot use the database,
+// naming the user, host and database but never the password.
+func mysqlConnectError(cfg *mysql.Config, err error) error {
+	where := fmt.Sprintf("database %q on the MySQL server at %s", cfg.DBName, cfg.Addr)
+	var me *mysql.MySQLError
+	var ne net.Error
+	switch {
+	case errors.As(err, &me) && (me.Number == 1045 || me.Number == 1044):
+		return fmt.Errorf("MySQL refused user %q for %s: check the user name and password, and that the user may connect from this host (%s)", cfg.User, where, me.Message)
+	case errors.As(err, &me) && me.Number == 1049:
+		return fmt.Errorf("%s does not exist: create it first (CREATE DATABASE %s CHARACTER SET utf8mb4)", where, cfg.DBName)
+	case errors.As(err, &me) && (me.Number == 1142 || me.Number == 1227 || me.Number == 1143):
+		return fmt.Errorf("user %q lacks a privilege fimdb needs on %s (%s): grant it the privileges the README lists", cfg.User, where, me.Message)
+	case errors.As(err, &me):
+		return fmt.Errorf("%s: %s", where, me.Message)
+	case errors.As(err, &ne):
+		return fmt.Errorf("cannot reach the MySQL server at %s: %v", cfg.Addr, err)
+	}
+	return fmt.Errorf("%s: %v", where, err)
+}
+
+// migrateMySQL applies the schema under a server lock named after the
+// database: MySQL commits each CREATE on its own, so two instances starting
+// at once on an empty database must not both run the migrations.
+func migrateMySQL(ctx context.Context, pool *sql.DB, dbName string) error {
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	lock := "fimdb-migrate:" + dbName
+	if len(lock) > 64 {
+		lock = lock[:64] // MySQL's limit for lock names
+	}
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 300)", lock).Scan(&got); err != nil {
+		return err
+	}
+	if got.Int64 != 1 {
+		return errors.New("another fimdb has been migrating this database for five minutes; try again when it is done")
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", lock)
+	return migrate(ctx, pool, mysqlDialect)
+}
+
+// wordFilter is the listing filter over movie_words: each query word is a
+// range of folded words in one field.
+type wordFilter struct {
+	words []fieldWord
+	genre string
+}
+
+type fieldWord struct{ field, word string }
+
+func compileWordFilter(f Filter) filterSQL {
+	out := wordFilter{genre: strings.TrimSpace(f.Genre)}
+	for _, col := range []struct{ field, query string }{{"name", f.Name}, {"director", f.Director}} {
+		for _, w := range foldAll(searchWords(col.query)) {
+			out.words = append(out.words, fieldWord{col.field, w})
+		}
+	}
+	return out
+}
+
+func (f wordFilter) empty() bool { return len(f.words) == 0 && f.genre == "" }
+
+func (f wordFilter) conds(walk bool) ([]string, []any) {
+	var conds []string
+	var args []any
+	for _, w := range f.words {
+		lo, hi := prefixRange(w.word)
+		conds = append(conds, "id IN (SELECT movie_id FROM movie_words WHERE field = ? AND word >= ? AND word < ?)")
+		args = append(args, w.field, lo, hi)
+	}
+	if f.genre != "" {
+		conds = append(conds, genreCond(walk))
+		args = append(args, f.genre)
+	}
+	return conds, args
+}
+
+func (f wordFilter) countSQL() (string, []any) {
+	conds, args := f.conds(false)
+	return "SELECT count(*) FROM movies" + joinWhere(conds), args
+}
+
+func (f wordFilter) whereSQL(walk bool) (string, []any) {
+	conds, args := f.conds(walk)
+	return joinWhere(conds), args
+}

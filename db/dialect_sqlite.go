@@ -1,0 +1,189 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the CGO-free "sqlite" driver
+)
+
+// sqliteDialect searches with FTS5, whose unicode61 tokenizer folds case
+// and accents the way Fold does.
+var sqliteDialect = &dialect{
+	name:       "sqlite",
+	goose:      goose.DialectSQLite3,
+	migrations: "sqlite",
+	nocase:     " COLLATE NOCASE",
+	nameOrder:  "name COLLATE NOCASE, id",
+	genreList: `(SELECT group_concat(g.name, char(31))
+	   FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id
+	  WHERE mg.movie_id = m.id)`,
+	forceIndex: func(index string) string { return " INDEXED BY " + index },
+
+	insertSeededMark: "INSERT INTO app_meta (`key`, value) VALUES (?, 'yes') ON CONFLICT (`key`) DO NOTHING",
+	insertGenre:      `INSERT INTO genres (name) VALUES (?) ON CONFLICT (name) DO NOTHING`,
+	linkGenre:        `INSERT INTO movie_genres (movie_id, genre_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+	upsertSuggestValue: `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
+ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, popularity = max(popularity, excluded.popularity)`,
+	upsertSuggestWord: "INSERT INTO suggest_words (value_id, word, field, first, `rank`, words) VALUES (?, ?, ?, ?, ?, ?)" + `
+ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`,
+
+	wordPrefix: func(n int) string { return fmt.Sprintf("substr(w.word, 1, %d) = ?", n) },
+
+	compileFilter: func(f Filter) filterSQL {
+		return ftsFilter{match: matchExpr(f), genre: strings.TrimSpace(f.Genre)}
+	},
+	isDuplicate: func(err error) bool { return strings.Contains(err.Error(), "UNIQUE constraint failed") },
+	isRetryable: func(error) bool { return false },
+}
+
+// The backfill (migration 6) indexes with this dialect, so it joins it here
+// rather than in its literal.
+func init() { sqliteDialect.goMigrations = []*goose.Migration{suggestBackfill} }
+
+// openSQLite opens the database file at path. SQLite allows one writer at a
+// time, so writes go through a single connection (no SQLITE_BUSY between
+// our own writers) while reads use a pool that WAL lets run beside it.
+func openSQLite(ctx context.Context, path string) (*Store, error) {
+	write, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	if err := migrate(ctx, write, sqliteDialect); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	conns := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(conns)
+	read.SetMaxIdleConns(conns)
+	// The catalog version is read before every cached listing: on one
+	// connection of its own, with its statement prepared once, the check
+	// is a single cheap read that never waits for the pool.
+	versions, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	versions.SetMaxOpenConns(1)
+	return newStore(ctx, sqliteDialect, path, write, read, versions)
+}
+
+// sqliteDSN puts every pragma in the connection string: a PRAGMA run with
+// Exec would only reach one connection of the pool. busy_timeout comes
+// first so that the others never fail on a briefly locked file.
+func sqliteDSN(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-32000)")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// ftsFilter is the listing filter over the FTS5 index: match is the FTS5
+// expression for the text fields, genre the genre's name.
+type ftsFilter struct {
+	match string
+	genre string
+}
+
+func (f ftsFilter) empty() bool { return f.match == "" && f.genre == "" }
+
+// bothSQL lists the movies matching text and genre. INTERSECT merges two
+// sorted id lists; an IN probe per FTS match was several times slower.
+const bothSQL = "SELECT rowid FROM movies_fts WHERE movies_fts MATCH ? INTERSECT SELECT movie_id FROM movie_genres WHERE genre_id = " + genreIDSQL
+
+// countSQL counts matches from the indexes alone, without touching movies.
+func (f ftsFilter) countSQL() (string, []any) {
+	switch {
+	case f.match != "" && f.genre != "":
+		return "SELECT count(*) FROM (" + bothSQL + ")", []any{f.match, f.genre}
+	case f.match != "":
+		return "SELECT count(*) FROM movies_fts WHERE movies_fts MATCH ?", []any{f.match}
+	case f.genre != "":
+		return "SELECT count(*) FROM movie_genres WHERE genre_id = " + genreIDSQL, []any{f.genre}
+	}
+	return "SELECT count(*) FROM movies", nil
+}
+
+// whereSQL: when walking the sort index, the genre is tested per movie
+// (EXISTS on the primary key); when collecting, the genre's movies are read
+// from its index.
+func (f ftsFilter) whereSQL(walk bool) (string, []any) {
+	if !walk && f.match != "" && f.genre != "" {
+		return " WHERE id IN (" + bothSQL + ")", []any{f.match, f.genre}
+	}
+	var conds []string
+	var args []any
+	if f.match != "" {
+		conds = append(conds, "id IN (SELECT rowid FROM movies_fts WHERE movies_fts MATCH ?)")
+		args = append(args, f.match)
+	}
+	if f.genre != "" {
+		conds = append(conds, genreCond(walk))
+		args = append(args, f.genre)
+	}
+	return joinWhere(conds), args
+}
+
+// genreCond keeps the movies of the genre named by the argument.
+func genreCond(walk bool) string {
+	if walk {
+		return "EXISTS (SELECT 1 FROM movie_genres mg WHERE mg.movie_id = movies.id AND mg.genre_id = " + genreIDSQL + ")"
+	}
+	return "id IN (SELECT movie_id FROM movie_genres WHERE genre_id = " + genreIDSQL + ")"
+}
+
+func joinWhere(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// matchExpr builds the FTS5 query for the name and director filters: every
+// word must be the prefix of a word in its column. Words are split the way
+// the unicode61 tokenizer splits them and quoted, so no user input is ever
+// read as FTS5 syntax.
+func matchExpr(f Filter) string {
+	var terms []string
+	for _, col := range []struct{ name, query string }{{"name", f.Name}, {"director", f.Director}} {
+		for _, w := range searchWords(col.query) {
+			terms = append(terms, col.name+` : "`+w+`"*`)
+		}
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// OptimizeSearchIndex merges SQLite's full-text index into one segment.
+// Every write transaction adds a segment, and each search reads all of
+// them: on the bundled catalog a search took 90µs before and 22µs after.
+// MySQL's word index needs no such step.
+func (s *Store) OptimizeSearchIndex(ctx context.Context) error {
+	if s.dialect != sqliteDialect {
+		return nil
+	}
+	_, err := s.write.ExecContext(ctx, "INSERT INTO movies_fts (movies_fts) VALUES ('optimize')")
+	if err != nil {
+		return fmt.Errorf("optimize search index: %w", err)
+	}
+	return nil
+}
