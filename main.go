@@ -1,5 +1,5 @@
 // Command fimdb is a self-hosted movie catalog: one binary that serves the
-// web app and manages its SQLite database.
+// web app and manages its database (a SQLite file, or MySQL).
 package main
 
 import (
@@ -36,10 +36,13 @@ func main() {
 // the flag it applies.
 func dbFlag() cli.Flag {
 	return &cli.StringFlag{
-		Name:    "db",
-		Usage:   "SQLite database file `PATH` (created on first start)",
-		Value:   "fimdb.db",
-		EnvVars: []string{"FIMDB_DB"},
+		Name:  "db",
+		Usage: "the database: a SQLite file `PATH` (created on first start) or mysql://USER:PASSWORD@HOST:3306/DBNAME",
+		Value: "fimdb.db",
+		// Help would otherwise show FIMDB_DB's value as the default, and
+		// a MySQL URL holds a password.
+		DefaultText: "fimdb.db",
+		EnvVars:     []string{"FIMDB_DB"},
 	}
 }
 
@@ -80,6 +83,17 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 						return usageError(c, "name one file to import")
 					}
 					return importFile(c.Context, c.String("db"), c.Args().First(), stdout, stderr)
+				},
+			},
+			{
+				Name:  "migrate",
+				Usage: "apply the database schema and exit (serve also does it when it starts)",
+				Flags: []cli.Flag{dbFlag()},
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 0 {
+						return usageError(c, fmt.Sprintf("migrate takes no arguments, got %q", c.Args().First()))
+					}
+					return migrateDatabase(c.Context, c.String("db"), stdout)
 				},
 			},
 			userCommand(stdin, stdout),
@@ -127,7 +141,7 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, console io.Wr
 	app := handlers.New(handlers.Deps{Store: store, Log: log, SecureCookies: cfg.secureCookies})
 	listenErr := make(chan error, 1)
 	go func() { listenErr <- app.Listen(cfg.addr) }()
-	log.Info("fimdb is listening", "addr", cfg.addr, "db", cfg.dbPath, "version", version)
+	log.Info("fimdb is listening", "addr", cfg.addr, "db", db.Redact(cfg.dbPath), "backend", store.Backend(), "version", version)
 
 	select {
 	case err := <-listenErr:
@@ -138,6 +152,22 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, console io.Wr
 	if err := app.ShutdownWithTimeout(30 * time.Second); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	return nil
+}
+
+// migrateDatabase brings the database's schema up to date, as serve does
+// on start, so that a release can migrate once before its servers start.
+func migrateDatabase(ctx context.Context, dsn string, stdout io.Writer) error {
+	store, err := db.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	v, err := store.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s (%s) is at schema version %d.\n", db.Redact(dsn), store.Backend(), v)
 	return nil
 }
 

@@ -164,7 +164,7 @@ func mysqlConnectError(cfg *mysql.Config, err error) error {
 	var me *mysql.MySQLError
 	var ne net.Error
 	switch {
-	case errors.As(err, &me) && (me.Number == 1045 || me.Number == 1044):
+	case errors.As(err, &me) && (me.Number == 1045 || me.Number == 1044 || me.Number == 1698):
 		return fmt.Errorf("MySQL refused user %q for %s: check the user name and password, and that the user may connect from this host (%s)", cfg.User, where, me.Message)
 	case errors.As(err, &me) && me.Number == 1049:
 		return fmt.Errorf("%s does not exist: create it first (CREATE DATABASE %s CHARACTER SET utf8mb4)", where, cfg.DBName)

@@ -131,6 +131,64 @@ func TestSeedBundledCatalogNeverComesBackAfterEverythingIsDeleted(t *testing.T) 
 	}
 }
 
+// TestConcurrentFirstStarts: several instances starting at once on one
+// empty database (each opens, migrates and seeds) end with one schema and
+// one copy of the bundled catalog.
+func TestConcurrentFirstStarts(t *testing.T) {
+	ctx := context.Background()
+	dsn := dbtest.DSN(t, "starts")
+	const instances = 4
+	added := make([]int, instances)
+	errs := make([]error, instances)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range instances {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			s, err := Open(ctx, dsn)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer s.Close()
+			added[i], errs[i] = s.SeedBundledCatalog(ctx)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	total := 0
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+		total += added[i]
+	}
+	s := openAt(t, dsn)
+	if n, err := s.CountMovies(ctx); err != nil || n != 246 || total != 246 {
+		t.Errorf("after %d concurrent first starts: %d movies (%v), %d added in all; want 246", instances, n, err, total)
+	}
+	var applied, distinct int
+	if err := s.read.QueryRow("SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0").Scan(&applied, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.SchemaVersion(ctx); err != nil || applied != distinct || int64(distinct) != v {
+		t.Errorf("migrations recorded %d times for %d versions, schema version %d (%v)", applied, distinct, v, err)
+	}
+}
+
+// openAt opens the database dsn names, closing it when the test ends.
+func openAt(t testing.TB, dsn string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // TestSeedBundledCatalogOnceWhenTwoProcessesStartTogether: two stores on
 // one file (as two processes would be) seeding at the same moment load the
 // bundle exactly once between them.

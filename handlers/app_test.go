@@ -43,24 +43,19 @@ const (
 type testApp struct {
 	*fiber.App
 	store                 *db.Store
+	dsn                   string // the database, for another instance to share
 	userToken, adminToken string
 }
 
 func newTestApp(t testing.TB) (*testApp, *db.Store) {
 	t.Helper()
+	ta := openTestApp(t, dbtest.DSN(t, "fimdb"))
 	ctx := context.Background()
-	store, err := db.Open(ctx, dbtest.DSN(t, "fimdb"))
-	if err != nil {
+	if _, err := ta.store.SeedBundledCatalog(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.SeedBundledCatalog(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ta := &testApp{App: New(Deps{Store: store}), store: store}
-	t.Cleanup(func() {
-		ta.Shutdown()
-		store.Close()
-	})
+	store := ta.store
+	var err error
 	for _, acct := range []struct {
 		email, role string
 		token       *string
@@ -73,6 +68,22 @@ func newTestApp(t testing.TB) (*testApp, *db.Store) {
 		}
 	}
 	return ta, store
+}
+
+// openTestApp is the real app over the database dsn names, as a server
+// process would run it: its own store, pools and caches.
+func openTestApp(t testing.TB, dsn string) *testApp {
+	t.Helper()
+	store, err := db.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := &testApp{App: New(Deps{Store: store}), store: store, dsn: dsn}
+	t.Cleanup(func() {
+		ta.Shutdown()
+		store.Close()
+	})
+	return ta
 }
 
 // authorize adds the credentials of a role to a request.
