@@ -6,6 +6,11 @@
 // it. FIMDB_CHROMIUM overrides its path; E2E_ARTIFACTS is where a failing
 // test leaves a screenshot and the page's HTML (default: e2e-artifacts/ at
 // the top of the repository).
+//
+// Each test server gets a fresh database from dbtest.DSN: a SQLite file, or
+// with FIMDB_TEST_BACKEND=mysql a new database on the FIMDB_TEST_MYSQL server,
+// dropped when the test ends. `make test` runs the core flows (E2E_CORE in
+// the Makefile) that way when FIMDB_TEST_MYSQL is set.
 package e2e
 
 import (
