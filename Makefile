@@ -28,9 +28,23 @@ build: assets generate
 run: build
 	./$(BIN) serve
 
-## test: formatting, vet, staticcheck, generated code, and go test -race
+# The browser tests of the core flows (live search, autocomplete, admin
+# edit/delete/undo, sign-in), which `make test` runs a second time on MySQL;
+# the accessibility, valid-HTML and screenshot walks run on SQLite only.
+E2E_CORE := ^(TestLiveSearchNarrowsAndClears|TestDirectorAndGenreCombine|TestNoMatchShowsTheEmptyState|TestPagerAndBrowserHistory|TestAutocomplete|TestAdmin|TestSignUpSignInAndOut)
+
+## test: formatting, vet, staticcheck, generated code, and go test -race;
+## with FIMDB_TEST_MYSQL set (a mysql:// URL of a server tests may create
+## and drop databases on), the store, handler, CLI and core browser tests
+## again on MySQL
 test: assets check-generated lint
 	$(GO) test -race -count=1 ./...
+ifdef FIMDB_TEST_MYSQL
+	FIMDB_TEST_BACKEND=mysql FIMDB_TEST_MYSQL='$(FIMDB_TEST_MYSQL)' $(GO) test -race -count=1 ./db/ ./handlers/ .
+	FIMDB_TEST_BACKEND=mysql FIMDB_TEST_MYSQL='$(FIMDB_TEST_MYSQL)' $(GO) test -race -count=1 -run '$(E2E_CORE)' ./e2e/
+else
+	@echo "MySQL runs skipped: FIMDB_TEST_MYSQL=mysql://root@127.0.0.1:3306/test make test runs them too"
+endif
 
 ## e2e: only the browser tests (Debian's chromium drives bin/fimdb)
 e2e: assets

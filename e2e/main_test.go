@@ -6,6 +6,11 @@
 // it. FIMDB_CHROMIUM overrides its path; E2E_ARTIFACTS is where a failing
 // test leaves a screenshot and the page's HTML (default: e2e-artifacts/ at
 // the top of the repository).
+//
+// Each test server gets a fresh database from dbtest.DSN: a SQLite file, or
+// with FIMDB_TEST_BACKEND=mysql a new database on the FIMDB_TEST_MYSQL server,
+// dropped when the test ends. `make test` runs the core flows (E2E_CORE in
+// the Makefile) that way when FIMDB_TEST_MYSQL is set.
 package e2e
 
 import (
@@ -22,6 +27,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"fimdb/db/dbtest"
 )
 
 var (
@@ -110,10 +117,13 @@ type server struct {
 	URL string
 }
 
-// startServer runs bin/fimdb on a fresh database in a temporary folder and
-// waits until it answers; the process is stopped when the test ends.
+// startServer runs bin/fimdb on a fresh database (dbtest.DSN: a file in a
+// temporary folder, or a new MySQL database when FIMDB_TEST_BACKEND=mysql)
+// and waits until it answers; the process is stopped when the test ends,
+// before the database is removed.
 func startServer(t *testing.T) server {
 	t.Helper()
+	dsn := dbtest.DSN(t, "fimdb") // first, so that its cleanup runs after the server's
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +131,7 @@ func startServer(t *testing.T) server {
 	addr := l.Addr().String()
 	l.Close()
 	dir := t.TempDir()
-	cmd := exec.Command(binary, "serve", "--addr", addr, "--db", filepath.Join(dir, "fimdb.db"))
+	cmd := exec.Command(binary, "serve", "--addr", addr, "--db", dsn)
 	cmd.Env = append(os.Environ(), "FIMDB_ADMIN_EMAIL="+adminEmail, "FIMDB_ADMIN_PASSWORD="+adminPassword)
 	logFile, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
