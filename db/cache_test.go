@@ -2,9 +2,10 @@ package db
 
 import (
 	"context"
-	"fimdb/db/dbtest"
 	"slices"
 	"testing"
+
+	"fimdb/db/dbtest"
 )
 
 // TestListingCacheSeesEveryWrite checks that no catalog write, by this store

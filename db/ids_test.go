@@ -3,13 +3,14 @@ package db
 import (
 	"context"
 	"database/sql"
-	"fimdb/db/dbtest"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"fimdb/db/dbtest"
 )
 
 var alien = NewMovie{Name: "Alien", Director: "Ridley Scott", Genres: []string{"Horror", "Sci-Fi"}, IMDBScore: 8.5, Popularity: 88}

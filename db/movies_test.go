@@ -3,10 +3,11 @@ package db
 import (
 	"cmp"
 	"context"
-	"fimdb/db/dbtest"
 	"slices"
 	"strings"
 	"testing"
+
+	"fimdb/db/dbtest"
 )
 
 // seededStore is a fresh database with the bundled catalog and a few movies

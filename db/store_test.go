@@ -2,9 +2,10 @@ package db
 
 import (
 	"context"
-	"fimdb/db/dbtest"
 	"sync"
 	"testing"
+
+	"fimdb/db/dbtest"
 )
 
 // skipOnMySQL skips a test that is about SQLite itself, saying why; the

@@ -26,9 +26,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"fimdb/db/dbtest"
+
+	"github.com/chromedp/chromedp"
 )
 
 var (

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"encoding/json"
-	"fimdb/db/dbtest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"fimdb/db"
+	"fimdb/db/dbtest"
 	"fimdb/i18n"
 
 	"github.com/gofiber/fiber/v2"
