@@ -94,9 +94,12 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, force bool) (CopyReport,
 		return c.run(ctx, meta, force)
 	})
 	if err != nil {
-		return CopyReport{}, err
+		return CopyReport{}, fmt.Errorf("%w; the target is unchanged", err)
 	}
-	return c.report, dst.OptimizeSearchIndex(ctx)
+	if err := dst.OptimizeSearchIndex(ctx); err != nil {
+		return c.report, fmt.Errorf("the copy is done, but: %w", err)
+	}
+	return c.report, nil
 }
 
 // sameDatabase reports whether a and b name one database, as far as their
