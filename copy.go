@@ -19,8 +19,8 @@ func copyCommand(stdout io.Writer) *cli.Command {
 		Name:  "copy",
 		Usage: "copy the catalog, accounts, API tokens and audit log into another database (SQLite file or mysql:// URL)",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "from", Usage: "the database to copy: a SQLite file or a mysql:// URL (`DB`)"},
-			&cli.StringFlag{Name: "to", Usage: "the database to copy into, created or migrated as needed (`DB`)"},
+			&cli.StringFlag{Name: "from", Usage: "the database `DB` to copy: a SQLite file or a mysql://USER:PASSWORD@HOST:3306/DBNAME URL"},
+			&cli.StringFlag{Name: "to", Usage: "the database `DB` to copy into, SQLite or MySQL, empty or new (its schema is made as needed)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace what the target database already holds"},
 		},
 		Action: func(c *cli.Context) error {
