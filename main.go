@@ -98,6 +98,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 			},
 			userCommand(stdin, stdout),
 			tokenCommand(stdout),
+			copyCommand(stdout),
 		},
 		DefaultCommand: "serve",
 	}

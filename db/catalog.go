@@ -409,19 +409,28 @@ func (ins *movieInserter) indexWords(ctx context.Context, id int64, m NewMovie) 
 	if ins.words == nil {
 		return nil
 	}
-	for _, col := range []struct{ field, value string }{{"name", m.Name}, {"director", m.Director}} {
-		seen := map[string]bool{}
-		for _, w := range foldedWords(col.value) {
-			if seen[w] {
-				continue
-			}
-			seen[w] = true
-			if _, err := ins.words.ExecContext(ctx, col.field, w, id); err != nil {
-				return fmt.Errorf("search index: %w", err)
-			}
+	for _, w := range searchIndexWords(m.Name, m.Director) {
+		if _, err := ins.words.ExecContext(ctx, w.field, w.word, id); err != nil {
+			return fmt.Errorf("search index: %w", err)
 		}
 	}
 	return nil
+}
+
+// searchIndexWords are a movie's rows in movie_words: each distinct folded
+// word of its title (field "name") and of its director, once per field.
+func searchIndexWords(name, director string) []fieldWord {
+	var out []fieldWord
+	for _, col := range []struct{ field, value string }{{"name", name}, {"director", director}} {
+		seen := map[string]bool{}
+		for _, w := range foldedWords(col.value) {
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, fieldWord{col.field, w})
+			}
+		}
+	}
+	return out
 }
 
 // unindex removes what derives from movie id, once its row is gone or
