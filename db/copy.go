@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -71,12 +68,8 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, force bool) (CopyReport,
 	if sameDatabase(s, dst) {
 		return CopyReport{}, errors.New("the source and the target are the same database")
 	}
-	opts := &sql.TxOptions{ReadOnly: true}
-	if s.dialect != sqliteDialect {
-		// One snapshot for every batch, whatever the server's default.
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	src, err := s.read.BeginTx(ctx, opts)
+	// One snapshot for every batch, whatever the server's default.
+	src, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: s.dialect.snapshot})
 	if err != nil {
 		return CopyReport{}, fmt.Errorf("read the source: %w", err)
 	}
@@ -105,30 +98,7 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, force bool) (CopyReport,
 // sameDatabase reports whether a and b name one database, as far as their
 // --db values tell.
 func sameDatabase(a, b *Store) bool {
-	if a == b {
-		return true
-	}
-	if a.dialect != b.dialect {
-		return false
-	}
-	if a.dialect == sqliteDialect {
-		ia, errA := os.Stat(a.path)
-		ib, errB := os.Stat(b.path)
-		return errA == nil && errB == nil && os.SameFile(ia, ib)
-	}
-	ua, errA := url.Parse(a.path)
-	ub, errB := url.Parse(b.path)
-	if errA != nil || errB != nil {
-		return false
-	}
-	addr := func(u *url.URL) string {
-		port := u.Port()
-		if port == "" {
-			port = "3306"
-		}
-		return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
-	}
-	return addr(ua) == addr(ub) && ua.Path == ub.Path
+	return a == b || (a.dialect == b.dialect && a.dialect.sameDatabase(a.path, b.path))
 }
 
 // copier is one CopyTo: it reads src and writes dst.
@@ -283,12 +253,8 @@ func (c *copier) clear(ctx context.Context) error {
 // hasTable reports whether the target has the table: the session store
 // creates fiber_storage on SQLite when a server first starts.
 func (c *copier) hasTable(ctx context.Context, name string) (bool, error) {
-	query := "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?"
-	if c.to == sqliteDialect {
-		query = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?"
-	}
 	var n int
-	err := c.dst.QueryRowContext(ctx, query, name).Scan(&n)
+	err := c.dst.QueryRowContext(ctx, c.to.tableExistsSQL, name).Scan(&n)
 	return n > 0, err
 }
 
@@ -334,7 +300,7 @@ func (c *copier) copyGenres(ctx context.Context) error {
 	// Genres are few (tens, thousands at most), so they are kept to find
 	// the ones merged.
 	var all [][]any
-	if _, err := c.copyRows(ctx, genresTable, c.ignoreDuplicates("id"), func(rows [][]any) error {
+	if _, err := c.copyRows(ctx, genresTable, c.to.ignoreDuplicates("id"), func(rows [][]any) error {
 		all = append(all, rows...)
 		return nil
 	}); err != nil {
@@ -368,20 +334,11 @@ func (c *copier) copyGenres(ctx context.Context) error {
 	return nil
 }
 
-// ignoreDuplicates ends an INSERT that skips the rows whose key the table
-// already holds; col is any column of the table.
-func (c *copier) ignoreDuplicates(col string) string {
-	if c.to == sqliteDialect {
-		return " ON CONFLICT DO NOTHING"
-	}
-	return " ON DUPLICATE KEY UPDATE " + col + " = " + col
-}
-
 // copyMovies copies the movies with their genre links and fills the
 // target's search index: SQLite's triggers fill FTS5 as the rows arrive,
 // MySQL's movie_words is written here.
 func (c *copier) copyMovies(ctx context.Context) error {
-	links := c.inserter(linksTable.name, linksTable.columns, c.ignoreDuplicates("movie_id"))
+	links := c.inserter(linksTable.name, linksTable.columns, c.to.ignoreDuplicates("movie_id"))
 	var words *inserter
 	if c.to.indexesWords {
 		words = c.inserter("movie_words", []string{"field", "word", "movie_id"}, "")
@@ -539,34 +496,7 @@ func (c *copier) copyMeta(ctx context.Context, meta [][]any) error {
 // movie keeps its id for Undo). The other tables need nothing: rows
 // inserted with their ids move the target's counters past them.
 func (c *copier) reserveMovieIDs(ctx context.Context) error {
-	if c.to == sqliteDialect {
-		var seq sql.NullInt64
-		if err := c.dst.QueryRowContext(ctx, "SELECT max(seq) FROM sqlite_sequence WHERE name = 'movies'").Scan(&seq); err != nil {
-			return err
-		}
-		var err error
-		switch {
-		case !seq.Valid:
-			_, err = c.dst.ExecContext(ctx, "INSERT INTO sqlite_sequence (name, seq) VALUES ('movies', ?)", c.maxMovieID)
-		case seq.Int64 < c.maxMovieID:
-			_, err = c.dst.ExecContext(ctx, "UPDATE sqlite_sequence SET seq = ? WHERE name = 'movies'", c.maxMovieID)
-		}
-		return err
-	}
-	if c.maxMovieID <= c.maxCopiedID {
-		return nil // the copied rows moved AUTO_INCREMENT past it
-	}
-	// ALTER TABLE ... AUTO_INCREMENT would commit the copy half done (MySQL
-	// commits before DDL). A row inserted with an id moves InnoDB's counter
-	// past it for good, deleted or not (the counter is kept across
-	// restarts since MySQL 8.0 and MariaDB 10.2.4), so a placeholder is
-	// inserted under the highest id and deleted.
-	if _, err := c.dst.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, created_at, updated_at)
-VALUES (?, '', '', 0, 0, '', '', '')`, c.maxMovieID); err != nil {
-		return err
-	}
-	_, err := c.dst.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", c.maxMovieID)
-	return err
+	return c.to.reserveMovieIDs(ctx, c.dst, c.maxMovieID, c.maxCopiedID)
 }
 
 // readAll runs query on tx and returns its rows, each value read as kinds

@@ -1,6 +1,11 @@
 package db
 
-import "github.com/pressly/goose/v3"
+import (
+	"context"
+	"database/sql"
+
+	"github.com/pressly/goose/v3"
+)
 
 // dialect is everything that differs between fimdb's two backends: each
 // backend fills one in (dialect_sqlite.go, dialect_mysql.go) and the rest of
@@ -41,6 +46,18 @@ type dialect struct {
 
 	// compileFilter turns the listing's filters into SQL.
 	compileFilter func(Filter) filterSQL
+
+	// What `fimdb copy` needs: the isolation that gives a read transaction
+	// one snapshot, the query telling whether the table named by its
+	// argument exists, the end of an INSERT that skips rows whose key
+	// exists (col is any column of the table), whether two --db values
+	// name one database, and how to make the movies table hand out ids
+	// above maxID once rows up to copiedID have been inserted.
+	snapshot         sql.IsolationLevel
+	tableExistsSQL   string
+	ignoreDuplicates func(col string) string
+	sameDatabase     func(a, b string) bool
+	reserveMovieIDs  func(ctx context.Context, tx *sql.Tx, maxID, copiedID int64) error
 
 	// isDuplicate reports a unique-constraint violation.
 	isDuplicate func(error) bool

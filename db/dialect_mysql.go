@@ -44,8 +44,14 @@ ON DUPLICATE KEY UPDATE first = GREATEST(first, VALUES(first))`,
 
 	wordPrefix: func(n int) string { return fmt.Sprintf("w.p%d = ?", n) },
 
-	compileFilter: compileWordFilter,
-	isDuplicate:   func(err error) bool { return mysqlErrorNumber(err) == 1062 },
+	compileFilter:    compileWordFilter,
+	snapshot:         sql.LevelRepeatableRead,
+	tableExistsSQL:   "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
+	ignoreDuplicates: func(col string) string { return " ON DUPLICATE KEY UPDATE " + col + " = " + col },
+	sameDatabase:     sameMySQLDatabase,
+	reserveMovieIDs:  reserveMySQLMovieIDs,
+
+	isDuplicate: func(err error) bool { return mysqlErrorNumber(err) == 1062 },
 	// 1213: deadlock, 1205: lock wait timeout. InnoDB rolls the
 	// transaction back; running it again is the documented remedy.
 	isRetryable: func(err error) bool { n := mysqlErrorNumber(err); return n == 1213 || n == 1205 },
@@ -77,6 +83,40 @@ func Redact(dsn string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.Redacted()
+}
+
+// sameMySQLDatabase reports whether two mysql:// URLs name one database.
+func sameMySQLDatabase(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	addr := func(u *url.URL) string {
+		port := u.Port()
+		if port == "" {
+			port = "3306"
+		}
+		return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+	}
+	return addr(ua) == addr(ub) && ua.Path == ub.Path
+}
+
+// reserveMySQLMovieIDs moves InnoDB's AUTO_INCREMENT past maxID. ALTER
+// TABLE ... AUTO_INCREMENT would commit the copy half done (MySQL commits
+// before DDL), but a row inserted with an id moves the counter past it for
+// good, deleted or not (the counter survives restarts since MySQL 8.0 and
+// MariaDB 10.2.4): so a placeholder goes in under maxID and out again.
+func reserveMySQLMovieIDs(ctx context.Context, tx *sql.Tx, maxID, copiedID int64) error {
+	if maxID <= copiedID {
+		return nil // the copied rows moved AUTO_INCREMENT past it
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, created_at, updated_at)
+VALUES (?, '', '', 0, 0, '', '', '')`, maxID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", maxID)
+	return err
 }
 
 // sessionSettings are set on every connection, so that fimdb never depends

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 
@@ -38,6 +39,12 @@ ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`,
 	compileFilter: func(f Filter) filterSQL {
 		return ftsFilter{match: matchExpr(f), genre: strings.TrimSpace(f.Genre)}
 	},
+	snapshot:         sql.LevelDefault, // a read transaction is one snapshot
+	tableExistsSQL:   "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?",
+	ignoreDuplicates: func(string) string { return " ON CONFLICT DO NOTHING" },
+	sameDatabase:     sameSQLiteFile,
+	reserveMovieIDs:  reserveSQLiteMovieIDs,
+
 	isDuplicate: func(err error) bool { return strings.Contains(err.Error(), "UNIQUE constraint failed") },
 	isRetryable: func(error) bool { return false },
 }
@@ -45,6 +52,29 @@ ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`,
 // The backfill (migration 6) indexes with this dialect, so it joins it here
 // rather than in its literal.
 func init() { sqliteDialect.goMigrations = []*goose.Migration{suggestBackfill} }
+
+// sameSQLiteFile reports whether two paths name one file.
+func sameSQLiteFile(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
+}
+
+// reserveSQLiteMovieIDs raises AUTOINCREMENT's high-water mark.
+func reserveSQLiteMovieIDs(ctx context.Context, tx *sql.Tx, maxID, _ int64) error {
+	var seq sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT max(seq) FROM sqlite_sequence WHERE name = 'movies'").Scan(&seq); err != nil {
+		return err
+	}
+	var err error
+	switch {
+	case !seq.Valid:
+		_, err = tx.ExecContext(ctx, "INSERT INTO sqlite_sequence (name, seq) VALUES ('movies', ?)", maxID)
+	case seq.Int64 < maxID:
+		_, err = tx.ExecContext(ctx, "UPDATE sqlite_sequence SET seq = ? WHERE name = 'movies'", maxID)
+	}
+	return err
+}
 
 // openSQLite opens the database file at path. SQLite allows one writer at a
 // time, so writes go through a single connection (no SQLITE_BUSY between
