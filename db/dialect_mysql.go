@@ -36,11 +36,9 @@ var mysqlDialect = &dialect{
 	// (a value too long) into warnings.
 	insertSeededMark: "INSERT INTO app_meta (`key`, value) VALUES (?, 'yes') ON DUPLICATE KEY UPDATE value = value",
 	insertGenre:      `INSERT INTO genres (name) VALUES (?) ON DUPLICATE KEY UPDATE id = id`,
-	linkGenre:        `INSERT INTO movie_genres (movie_id, genre_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE movie_id = movie_id`,
 	upsertSuggestValue: `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
 ON DUPLICATE KEY UPDATE movies = movies + 1, popularity = GREATEST(popularity, VALUES(popularity))`,
-	upsertSuggestWord: "INSERT INTO suggest_words (value_id, word, field, first, `rank`, words) VALUES (?, ?, ?, ?, ?, ?)" + `
-ON DUPLICATE KEY UPDATE first = GREATEST(first, VALUES(first))`,
+	suggestWordConflict: ` ON DUPLICATE KEY UPDATE first = GREATEST(first, VALUES(first))`,
 
 	wordPrefix: func(n int) string { return fmt.Sprintf("w.p%d = ?", n) },
 
