@@ -16,7 +16,7 @@ SYMBOLS := node_modules/@material-symbols/svg-400/outlined
 # Third-party front-end files, copied from npm packages into the embed tree.
 VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(ICONS:%=$(VENDOR)/icons/%.svg)
 
-.PHONY: all build run test e2e screenshots audit lint generate check-generated assets bench clean
+.PHONY: all build run test e2e screenshots audit lint generate check-generated assets bench bench-typed clean
 
 all: build
 
@@ -109,6 +109,13 @@ $(VENDOR)/icons/%.svg: $(NPM)
 ## bench: listing and search benchmarks at 246 and 100,000 movies
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./bench/ ./db/
+
+## bench-typed: each keystroke of searches typed letter by letter, on a catalog
+## imported before into either backend (p50/p99/max):
+##   make bench-typed FIMDB_BENCH_DB=mysql://root@127.0.0.1:3306/fimdb_bench
+## MySQL load test: DB=mysql://... bench/wrk.sh N (see its header)
+bench-typed:
+	FIMDB_BENCH_DB='$(FIMDB_BENCH_DB)' $(GO) test -run '^$$' -bench Typed -benchtime 200x ./db/
 
 clean:
 	rm -rf bin $(VENDOR) node_modules audit/node_modules audit/reports

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"fimdb/bench/synth"
 	"fimdb/db"
@@ -68,4 +70,108 @@ func BenchmarkSearchUncached(b *testing.B) {
 		}
 		store.Close()
 	}
+}
+
+// benchStores calls each with the catalogs to measure. FIMDB_BENCH_DB, when
+// set, is the --db of a catalog built before (a SQLite file or a mysql://
+// URL, filled by `fimdb import`), measured as it is, so both backends can
+// be measured on the same movies; otherwise each is a SQLite catalog of a
+// size of benchSizes, built here.
+func benchStores(b *testing.B, each func(label string, store *db.Store)) {
+	ctx := context.Background()
+	if dsn := os.Getenv("FIMDB_BENCH_DB"); dsn != "" {
+		store, err := db.Open(ctx, dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer store.Close()
+		n, err := store.CountMovies(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		each(fmt.Sprintf("%s/movies=%d", store.Backend(), n), store)
+		return
+	}
+	for _, n := range benchSizes() {
+		store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := store.SeedBundledCatalog(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if n > 246 {
+			if _, err := store.ImportMovies(ctx, synth.Movies(n-246, 1), nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		each(fmt.Sprintf("%s/movies=%d", store.Backend(), n), store)
+		store.Close()
+	}
+}
+
+// typed is a live search typed letter by letter: each prefix is a
+// keystroke, a listing the cache has not seen yet.
+func typed(s string) []string {
+	var out []string
+	for i := range s {
+		if i > 0 && s[i-1] != ' ' {
+			out = append(out, s[:i])
+		}
+	}
+	return append(out, s)
+}
+
+// timed runs fn b.N times and reports the p50, p99 and slowest run.
+func timed(b *testing.B, fn func() error) {
+	var latencies []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := fn(); err != nil {
+			b.Fatal(err)
+		}
+		latencies = append(latencies, time.Since(start))
+	}
+	slices.Sort(latencies)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(latencies[len(latencies)/2]), "p50-ms")
+	b.ReportMetric(ms(latencies[len(latencies)*99/100]), "p99-ms")
+	b.ReportMetric(ms(latencies[len(latencies)-1]), "max-ms")
+}
+
+// BenchmarkTypedSearch measures each keystroke of searches typed letter by
+// letter, as live search sends them, without the listing cache.
+func BenchmarkTypedSearch(b *testing.B) {
+	benchStores(b, func(label string, store *db.Store) {
+		for _, f := range []func(string) db.Filter{
+			func(s string) db.Filter { return db.Filter{Name: s} },
+			func(s string) db.Filter { return db.Filter{Director: s} },
+		} {
+			text := "star wars"
+			if f("x").Director != "" {
+				text = "steven spielberg"
+			}
+			for _, prefix := range typed(text) {
+				q := db.ListQuery{Filter: f(prefix), PerPage: 50}
+				b.Run(fmt.Sprintf("%s/%+v", label, q.Filter), func(b *testing.B) {
+					timed(b, func() error { _, err := store.ListMoviesUncached(q); return err })
+				})
+			}
+		}
+	})
+}
+
+// BenchmarkTypedSuggest measures autocomplete (never cached) on each
+// keystroke of a title and a director typed letter by letter.
+func BenchmarkTypedSuggest(b *testing.B) {
+	ctx := context.Background()
+	benchStores(b, func(label string, store *db.Store) {
+		for _, typing := range []struct{ field, text string }{{"name", "dark star"}, {"director", "steven spielberg"}} {
+			for _, prefix := range typed(typing.text) {
+				b.Run(fmt.Sprintf("%s/%s=%s", label, typing.field, prefix), func(b *testing.B) {
+					timed(b, func() error { _, err := store.Suggest(ctx, typing.field, prefix); return err })
+				})
+			}
+		}
+	})
 }

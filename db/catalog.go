@@ -321,19 +321,25 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 // movieInserter inserts movies and their genres with prepared statements,
 // remembering genre ids so a large import looks each genre up once. It
 // keeps what derives from movies in step: genre counts, the autocomplete
-// index and, where Go keeps it, the search index.
+// index and, where Go keeps it, the search index. Genre links and search
+// words wait in batches (see rowBatch) until flush or until a read of them.
 type movieInserter struct {
-	tx                                 *sql.Tx
-	d                                  *dialect
-	movie, genre, genreID, link, words *sql.Stmt
-	genreIDs                           map[string]int64
+	tx                    *sql.Tx
+	d                     *dialect
+	movie, genre, genreID *sql.Stmt
+	links, words          *rowBatch // words is nil where Go keeps no search index
+	genreIDs              map[string]int64
 	// genreCounts holds each genre's change in movies until flush.
 	genreCounts map[int64]int64
 	suggest     *suggestIndexer
 }
 
 func newMovieInserter(ctx context.Context, tx *sql.Tx, d *dialect) (*movieInserter, error) {
-	ins := &movieInserter{tx: tx, d: d, genreIDs: map[string]int64{}, genreCounts: map[int64]int64{}}
+	ins := &movieInserter{tx: tx, d: d, genreIDs: map[string]int64{}, genreCounts: map[int64]int64{},
+		links: newRowBatch(tx, "INSERT INTO movie_genres (movie_id, genre_id) VALUES ", "", 2)}
+	if d.indexesWords {
+		ins.words = newRowBatch(tx, "INSERT INTO movie_words (field, word, movie_id) VALUES ", "", 3)
+	}
 	stmts := []struct {
 		dst   **sql.Stmt
 		query string
@@ -341,13 +347,6 @@ func newMovieInserter(ctx context.Context, tx *sql.Tx, d *dialect) (*movieInsert
 		{&ins.movie, `INSERT INTO movies (name, director, popularity, imdb_score, match_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&ins.genre, d.insertGenre},
 		{&ins.genreID, `SELECT id FROM genres WHERE name = ?`},
-		{&ins.link, d.linkGenre},
-	}
-	if d.indexesWords {
-		stmts = append(stmts, struct {
-			dst   **sql.Stmt
-			query string
-		}{&ins.words, `INSERT INTO movie_words (field, word, movie_id) VALUES (?, ?, ?)`})
 	}
 	for _, st := range stmts {
 		var err error
@@ -365,9 +364,14 @@ func newMovieInserter(ctx context.Context, tx *sql.Tx, d *dialect) (*movieInsert
 }
 
 func (ins *movieInserter) Close() {
-	for _, st := range []*sql.Stmt{ins.movie, ins.genre, ins.genreID, ins.link, ins.words} {
+	for _, st := range []*sql.Stmt{ins.movie, ins.genre, ins.genreID} {
 		if st != nil {
 			st.Close()
+		}
+	}
+	for _, b := range []*rowBatch{ins.links, ins.words} {
+		if b != nil {
+			b.Close()
 		}
 	}
 	if ins.suggest != nil {
@@ -410,7 +414,7 @@ func (ins *movieInserter) indexWords(ctx context.Context, id int64, m NewMovie) 
 		return nil
 	}
 	for _, w := range searchIndexWords(m.Name, m.Director) {
-		if _, err := ins.words.ExecContext(ctx, w.field, w.word, id); err != nil {
+		if err := ins.words.add(ctx, w.field, w.word, id); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
 	}
@@ -436,6 +440,9 @@ func searchIndexWords(name, director string) []fieldWord {
 // unindex removes what derives from movie id, once its row is gone or
 // changed: its genre links (counted off) and its search words.
 func (ins *movieInserter) unindex(ctx context.Context, id int64) error {
+	if err := ins.flushRows(ctx); err != nil {
+		return err
+	}
 	rows, err := ins.tx.QueryContext(ctx, "SELECT genre_id FROM movie_genres WHERE movie_id = ?", id)
 	if err != nil {
 		return err
@@ -466,30 +473,49 @@ func (ins *movieInserter) unindex(ctx context.Context, id int64) error {
 	return nil
 }
 
-// linkGenres gives movie id the named genres, creating any that are new.
+// linkGenres gives movie id, which has no genres yet, the named genres,
+// creating any that are new. Two names can be one genre (MySQL's collation
+// ignores accents), so links are told apart by genre id.
 func (ins *movieInserter) linkGenres(ctx context.Context, id int64, genres []string) error {
+	linked := make([]int64, 0, len(genres))
 	for _, g := range genres {
 		gid, err := ins.genreIDFor(ctx, g)
 		if err != nil {
 			return err
 		}
-		res, err := ins.link.ExecContext(ctx, id, gid)
-		if err != nil {
+		if slices.Contains(linked, gid) {
+			continue
+		}
+		linked = append(linked, gid)
+		if err := ins.links.add(ctx, id, gid); err != nil {
 			return fmt.Errorf("link genre: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n > 0 {
-			ins.genreCounts[gid]++
+		ins.genreCounts[gid]++
+	}
+	return nil
+}
+
+// flushRows sends the genre links and search words still in batches.
+func (ins *movieInserter) flushRows(ctx context.Context) error {
+	if err := ins.links.flush(ctx); err != nil {
+		return fmt.Errorf("link genre: %w", err)
+	}
+	if ins.words != nil {
+		if err := ins.words.flush(ctx); err != nil {
+			return fmt.Errorf("search index: %w", err)
 		}
 	}
 	return nil
 }
 
-// flush writes the counts changed since the last flush. Call it before the
-// transaction commits. Genres are written in id order, so two transactions
-// never wait for each other's rows in opposite orders.
+// flush writes the rows and counts changed since the last flush. Call it
+// before the transaction commits and before reading what it wrote. Genres
+// are written in id order, so two transactions never wait for each other's
+// rows in opposite orders.
 func (ins *movieInserter) flush(ctx context.Context) error {
+	if err := ins.flushRows(ctx); err != nil {
+		return err
+	}
 	ids := slices.Sorted(maps.Keys(ins.genreCounts))
 	for _, id := range ids {
 		if delta := ins.genreCounts[id]; delta != 0 {

@@ -32,9 +32,11 @@ type dialect struct {
 	// exists, and upserts, each for its statement's arguments.
 	insertSeededMark   string // key
 	insertGenre        string // name
-	linkGenre          string // movie_id, genre_id
 	upsertSuggestValue string // field, value, popularity
-	upsertSuggestWord  string // value_id, word, field, first, rank, words
+	// suggestWordConflict follows the rows of a multi-row INSERT INTO
+	// suggest_words: a word met twice in one value keeps first if either
+	// time was first.
+	suggestWordConflict string
 
 	// wordPrefix is the condition "suggest_words w's word starts with the
 	// n-letter argument", served by an index on SQLite and MySQL alike.

@@ -36,11 +36,9 @@ var mysqlDialect = &dialect{
 	// (a value too long) into warnings.
 	insertSeededMark: "INSERT INTO app_meta (`key`, value) VALUES (?, 'yes') ON DUPLICATE KEY UPDATE value = value",
 	insertGenre:      `INSERT INTO genres (name) VALUES (?) ON DUPLICATE KEY UPDATE id = id`,
-	linkGenre:        `INSERT INTO movie_genres (movie_id, genre_id) VALUES (?, ?) ON DUPLICATE KEY UPDATE movie_id = movie_id`,
 	upsertSuggestValue: `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
 ON DUPLICATE KEY UPDATE movies = movies + 1, popularity = GREATEST(popularity, VALUES(popularity))`,
-	upsertSuggestWord: "INSERT INTO suggest_words (value_id, word, field, first, `rank`, words) VALUES (?, ?, ?, ?, ?, ?)" + `
-ON DUPLICATE KEY UPDATE first = GREATEST(first, VALUES(first))`,
+	suggestWordConflict: ` ON DUPLICATE KEY UPDATE first = GREATEST(first, VALUES(first))`,
 
 	wordPrefix: func(n int) string { return fmt.Sprintf("w.p%d = ?", n) },
 
@@ -279,6 +277,14 @@ func (f wordFilter) conds(walk bool) ([]string, []any) {
 }
 
 func (f wordFilter) countSQL() (string, []any) {
+	if len(f.words) == 1 && f.genre == "" {
+		// One word alone is counted in its index: an id IN (...) over
+		// movies made MariaDB materialize the words' ids and probe movies
+		// for each (4 to 70 times slower at 100,000 movies).
+		lo, hi := prefixRange(f.words[0].word)
+		return "SELECT count(DISTINCT movie_id) FROM movie_words WHERE field = ? AND word >= ? AND word < ?",
+			[]any{f.words[0].field, lo, hi}
+	}
 	conds, args := f.conds(false)
 	return "SELECT count(*) FROM movies" + joinWhere(conds), args
 }

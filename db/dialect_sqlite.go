@@ -28,11 +28,9 @@ var sqliteDialect = &dialect{
 
 	insertSeededMark: "INSERT INTO app_meta (`key`, value) VALUES (?, 'yes') ON CONFLICT (`key`) DO NOTHING",
 	insertGenre:      `INSERT INTO genres (name) VALUES (?) ON CONFLICT (name) DO NOTHING`,
-	linkGenre:        `INSERT INTO movie_genres (movie_id, genre_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 	upsertSuggestValue: `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
 ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, popularity = max(popularity, excluded.popularity)`,
-	upsertSuggestWord: "INSERT INTO suggest_words (value_id, word, field, first, `rank`, words) VALUES (?, ?, ?, ?, ?, ?)" + `
-ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`,
+	suggestWordConflict: ` ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`,
 
 	wordPrefix: func(n int) string { return fmt.Sprintf("substr(w.word, 1, %d) = ?", n) },
 

@@ -13,8 +13,10 @@ import (
 // in step with the movies table. Every write of a movie goes through it in
 // the same transaction, so autocomplete never sees a half-written change.
 type suggestIndexer struct {
-	upsert, valueRow, insertWord, rerank, decrement, dropValue, setPopularity *sql.Stmt
-	bestPopularity                                                            map[string]*sql.Stmt // by field
+	upsert, valueRow, rerank, decrement, dropValue, setPopularity *sql.Stmt
+	bestPopularity                                                map[string]*sql.Stmt // by field
+	// words buffers new suggest_words rows until flush.
+	words *rowBatch
 	// ranks holds new ranks until flush: a director's count changes with
 	// each of its movies, and rank is in every word index, so an import
 	// writes each value's words once at the end instead of once per movie.
@@ -22,7 +24,8 @@ type suggestIndexer struct {
 }
 
 func newSuggestIndexer(ctx context.Context, tx *sql.Tx, d *dialect) (*suggestIndexer, error) {
-	x := &suggestIndexer{ranks: map[int64]float64{}, bestPopularity: map[string]*sql.Stmt{}}
+	x := &suggestIndexer{ranks: map[int64]float64{}, bestPopularity: map[string]*sql.Stmt{},
+		words: newRowBatch(tx, "INSERT INTO suggest_words (value_id, word, field, first, `rank`, words) VALUES ", d.suggestWordConflict, 6)}
 	// Neither MySQL nor MariaDB can return the row an upsert or an UPDATE
 	// wrote, so each is followed by a read of that row.
 	stmts := []struct {
@@ -31,7 +34,6 @@ func newSuggestIndexer(ctx context.Context, tx *sql.Tx, d *dialect) (*suggestInd
 	}{
 		{&x.upsert, d.upsertSuggestValue},
 		{&x.valueRow, `SELECT id, movies, popularity FROM suggest_values WHERE field = ? AND value = ?` + d.nocase},
-		{&x.insertWord, d.upsertSuggestWord},
 		{&x.rerank, "UPDATE suggest_words SET `rank` = ? WHERE value_id = ? AND `rank` <> ?"},
 		{&x.decrement, `UPDATE suggest_values SET movies = movies - 1 WHERE field = ? AND value = ?` + d.nocase},
 		{&x.dropValue, `DELETE FROM suggest_values WHERE id = ?`},
@@ -57,7 +59,8 @@ func newSuggestIndexer(ctx context.Context, tx *sql.Tx, d *dialect) (*suggestInd
 }
 
 func (x *suggestIndexer) Close() {
-	for _, st := range []*sql.Stmt{x.upsert, x.valueRow, x.insertWord, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity["name"], x.bestPopularity["director"]} {
+	x.words.Close()
+	for _, st := range []*sql.Stmt{x.upsert, x.valueRow, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity["name"], x.bestPopularity["director"]} {
 		if st != nil {
 			st.Close()
 		}
@@ -97,7 +100,7 @@ func (x *suggestIndexer) add(ctx context.Context, field, value string, popularit
 	words := foldedWords(value)
 	all := " " + strings.Join(words, " ")
 	for i, w := range words {
-		if _, err := x.insertWord.ExecContext(ctx, id, w, field, i == 0, rank, all); err != nil {
+		if err := x.words.add(ctx, id, w, field, i == 0, rank, all); err != nil {
 			return fmt.Errorf("suggest index word: %w", err)
 		}
 	}
@@ -105,6 +108,10 @@ func (x *suggestIndexer) add(ctx context.Context, field, value string, popularit
 }
 
 func (x *suggestIndexer) remove(ctx context.Context, field, value string) error {
+	// Dropping a value drops its words: none may still wait in the batch.
+	if err := x.words.flush(ctx); err != nil {
+		return fmt.Errorf("suggest index word: %w", err)
+	}
 	var id, movies int64
 	if _, err := x.decrement.ExecContext(ctx, field, value); err != nil {
 		return fmt.Errorf("suggest index %s: %w", field, err)
@@ -136,9 +143,12 @@ func (x *suggestIndexer) setRank(_ context.Context, id int64, rank float64) erro
 	return nil
 }
 
-// flush writes the ranks changed since the last flush. Call it before the
-// transaction commits.
+// flush writes the words and ranks changed since the last flush. Call it
+// before the transaction commits.
 func (x *suggestIndexer) flush(ctx context.Context) error {
+	if err := x.words.flush(ctx); err != nil {
+		return fmt.Errorf("suggest index word: %w", err)
+	}
 	for id, rank := range x.ranks {
 		if _, err := x.rerank.ExecContext(ctx, rank, id, rank); err != nil {
 			return fmt.Errorf("suggest index rank: %w", err)
