@@ -329,8 +329,10 @@ type movieInserter struct {
 	movie, genre, genreID *sql.Stmt
 	links, words          *rowBatch // words is nil where Go keeps no search index
 	genreIDs              map[string]int64
-	// genreCounts holds each genre's change in movies until flush.
+	// genreCounts holds each genre's change in movies until flush, and
+	// movies the catalog's.
 	genreCounts map[int64]int64
+	movies      int64
 	suggest     *suggestIndexer
 }
 
@@ -389,6 +391,7 @@ func (ins *movieInserter) insert(ctx context.Context, m NewMovie) (int64, error)
 	if err != nil {
 		return 0, err
 	}
+	ins.movies++
 	if err := ins.indexed(ctx, id, m); err != nil {
 		return 0, err
 	}
@@ -525,8 +528,22 @@ func (ins *movieInserter) flush(ctx context.Context) error {
 		}
 	}
 	clear(ins.genreCounts)
+	if ins.movies != 0 {
+		if _, err := ins.tx.ExecContext(ctx, addToCatalogSizeSQL, ins.movies); err != nil {
+			return fmt.Errorf("catalog size: %w", err)
+		}
+		ins.movies = 0
+	}
 	return ins.suggest.flush(ctx)
 }
+
+// The catalog's size is kept in app_meta by the code that adds and removes
+// movies: counting the movies table on every uncached listing cost a scan of
+// an index (on MySQL 8-43 ms at 100,000 movies).
+const (
+	catalogSizeSQL      = "SELECT value FROM app_meta WHERE `key` = 'catalog_size'"
+	addToCatalogSizeSQL = "UPDATE app_meta SET value = value + ? WHERE `key` = 'catalog_size'"
+)
 
 func (ins *movieInserter) genreIDFor(ctx context.Context, name string) (int64, error) {
 	key := strings.ToLower(name)

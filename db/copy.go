@@ -475,6 +475,9 @@ func (c *copier) copyMeta(ctx context.Context, meta [][]any) error {
 	version := bumped
 	for _, r := range meta {
 		key, value := r[0].(string), r[1].(string)
+		if key == "catalog_size" {
+			continue // counted on the target below
+		}
 		if key != "catalog_version" {
 			if _, err := c.dst.ExecContext(ctx, "INSERT INTO app_meta (`key`, value) VALUES (?, ?)", key, value); err != nil {
 				return fmt.Errorf("%s: %w", key, err)
@@ -487,7 +490,13 @@ func (c *copier) copyMeta(ctx context.Context, meta [][]any) error {
 		}
 		version = max(version, v)
 	}
-	_, err := c.dst.ExecContext(ctx, "UPDATE app_meta SET value = ? WHERE `key` = 'catalog_version'", strconv.FormatInt(version, 10))
+	if _, err := c.dst.ExecContext(ctx, "UPDATE app_meta SET value = ? WHERE `key` = 'catalog_version'", strconv.FormatInt(version, 10)); err != nil {
+		return err
+	}
+	if _, err := c.dst.ExecContext(ctx, "DELETE FROM app_meta WHERE `key` = 'catalog_size'"); err != nil {
+		return err
+	}
+	_, err := c.dst.ExecContext(ctx, "INSERT INTO app_meta (`key`, value) SELECT 'catalog_size', count(*) FROM movies")
 	return err
 }
 

@@ -3,11 +3,13 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the CGO-free "sqlite" driver
@@ -83,7 +85,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
-	if err := migrate(ctx, write, sqliteDialect); err != nil {
+	if err := migrateSQLite(ctx, write); err != nil {
 		write.Close()
 		return nil, err
 	}
@@ -106,6 +108,59 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	versions.SetMaxOpenConns(1)
 	return newStore(ctx, sqliteDialect, path, write, read, versions)
+}
+
+// migrateSQLite applies the migrations under a lock: two processes
+// starting at once on a new file would both find it unmigrated, and goose
+// would record (or, for migration 7, run) a migration twice.
+func migrateSQLite(ctx context.Context, write *sql.DB) error {
+	unlock, err := lockSQLiteMigrations(ctx, write)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return migrate(ctx, write, sqliteDialect)
+}
+
+// Migration locks older than staleMigrationLock were left by a process
+// that died while migrating; waiting stops after maxMigrationWait.
+const (
+	staleMigrationLock = 30 * time.Minute
+	maxMigrationWait   = 5 * time.Minute
+)
+
+// lockSQLiteMigrations takes the migration lock: the one row of a table of
+// its own, which only one process can insert.
+func lockSQLiteMigrations(ctx context.Context, db *sql.DB) (unlock func(), err error) {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS fimdb_migration_lock (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    taken_at INTEGER NOT NULL
+)`); err != nil {
+		return nil, fmt.Errorf("migration lock: %w", err)
+	}
+	deadline := time.Now().Add(maxMigrationWait)
+	for {
+		res, err := db.ExecContext(ctx, "INSERT INTO fimdb_migration_lock (id, taken_at) VALUES (1, ?) ON CONFLICT DO NOTHING", time.Now().Unix())
+		if err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return func() {
+				db.ExecContext(context.WithoutCancel(ctx), "DELETE FROM fimdb_migration_lock")
+			}, nil
+		}
+		if _, err := db.ExecContext(ctx, "DELETE FROM fimdb_migration_lock WHERE taken_at < ?", time.Now().Add(-staleMigrationLock).Unix()); err != nil {
+			return nil, fmt.Errorf("migration lock: %w", err)
+		}
+		if time.Now().After(deadline) {
+			return nil, errors.New("another fimdb has been migrating this database for five minutes; try again when it is done")
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // sqliteDSN puts every pragma in the connection string: a PRAGMA run with

@@ -127,9 +127,11 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 }
 
 // reindexMovie brings what derives from a movie's row up to date once the
-// row has changed (or, for a delete, just before it goes): its genres,
-// search words and autocomplete entries move from before to after (either
-// may be nil). One inserter serves both, so its statements are prepared once.
+// row has changed: its genres, search words and autocomplete entries move
+// from before to after. before is nil when the row was just inserted;
+// after is nil for a delete, which reindexMovie makes itself (after
+// unindexing the row, before updating autocomplete). One inserter serves
+// both, so its statements are prepared once.
 func reindexMovie(ctx context.Context, tx *sql.Tx, d *dialect, id int64, before *Movie, after *NewMovie) error {
 	ins, err := newMovieInserter(ctx, tx, d)
 	if err != nil {
@@ -146,6 +148,15 @@ func reindexMovie(ctx context.Context, tx *sql.Tx, d *dialect, id int64, before 
 			return err
 		}
 	}
+	switch {
+	case before == nil:
+		ins.movies++
+	case after == nil:
+		if _, err := tx.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete movie: %w", err)
+		}
+		ins.movies--
+	}
 	if err := ins.flush(ctx); err != nil {
 		return err
 	}
@@ -154,11 +165,6 @@ func reindexMovie(ctx context.Context, tx *sql.Tx, d *dialect, id int64, before 
 	}
 	// Autocomplete recomputes a value's best popularity from the movies
 	// that still have it, so the movie's old row must be gone or changed.
-	if after == nil {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", id); err != nil {
-			return fmt.Errorf("delete movie: %w", err)
-		}
-	}
 	if err := ins.suggest.removeMovie(ctx, before.Name, before.Director); err != nil {
 		return err
 	}

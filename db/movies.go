@@ -201,8 +201,6 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, query string, args []any)
 	return n, nil
 }
 
-const catalogSizeSQL = "SELECT count(*) FROM movies"
-
 // readQueries lists every statement ListMovies can run: each filter shape
 // (text, genre, both, neither) in each order, read either way.
 func (s *Store) readQueries() []string {

@@ -136,6 +136,13 @@ WHERE movies <> (SELECT count(*) FROM movie_genres WHERE genre_id = g.id)`).Scan
 	if wrongGenres > 0 {
 		t.Errorf("%d genres have a wrong movie count", wrongGenres)
 	}
+	var kept, counted int
+	if err := s.read.QueryRow("SELECT ("+catalogSizeSQL+"), (SELECT count(*) FROM movies)").Scan(&kept, &counted); err != nil {
+		t.Fatal(err)
+	}
+	if kept != counted {
+		t.Errorf("catalog_size says %d movies; the table holds %d", kept, counted)
+	}
 }
 
 // wordsEqualAsSets compares "first|rest" word lists where a value's first
