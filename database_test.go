@@ -47,6 +47,8 @@ func TestBadDatabaseURLs(t *testing.T) {
 	}{
 		{"no database", func(t *testing.T) string { return "mysql://root:" + mysqlPassword + "@127.0.0.1:3306" }, "names no database"},
 		{"no user", func(t *testing.T) string { return "mysql://127.0.0.1:3306/fimdb" }, "names no user"},
+		{"another kind of database", func(t *testing.T) string { return "postgres://fimdb:" + mysqlPassword + "@127.0.0.1/fimdb" }, "fimdb knows two kinds of database"},
+		{"the scheme in capitals", func(t *testing.T) string { return "MySQL://root:" + mysqlPassword + "@127.0.0.1:1/fimdb" }, "cannot reach the MySQL server"},
 		{"not a URL", func(t *testing.T) string { return "mysql://root:" + mysqlPassword + "@[::1/fimdb" }, "URL is not valid"},
 		{"unknown parameter value", func(t *testing.T) string { return "mysql://root:" + mysqlPassword + "@127.0.0.1:3306/fimdb?tls=maybe" }, "parameters are not valid"},
 		{"unreachable server", func(t *testing.T) string { return "mysql://root:" + mysqlPassword + "@127.0.0.1:1/fimdb" }, "cannot reach the MySQL server at 127.0.0.1:1"},

@@ -580,6 +580,7 @@ func (s *Store) SeedBundledCatalog(ctx context.Context) (int, error) {
 	}
 	added := 0
 	err = s.inCatalogTx(ctx, func(tx *sql.Tx) error {
+		added = 0 // a transaction MySQL rolled back runs again
 		res, err := tx.ExecContext(ctx, s.dialect.insertSeededMark, seededKey)
 		if err != nil {
 			return err

@@ -21,6 +21,8 @@ type dialect struct {
 	// nocase follows a text comparison or ordering that must ignore case
 	// (on MySQL the columns' collation already does).
 	nocase string
+	// emailIs is the condition "users.email is the argument, ignoring case".
+	emailIs string
 	// nameOrder sorts by title ignoring case, then by id.
 	nameOrder string
 	// genreList is an expression for movie m's genre names joined by \x1f.
@@ -33,6 +35,7 @@ type dialect struct {
 	insertSeededMark   string // key
 	insertGenre        string // name
 	upsertSuggestValue string // field, value, popularity
+	upsertKeyValue     string // k, v, e (fiber_storage)
 	// suggestWordConflict follows the rows of a multi-row INSERT INTO
 	// suggest_words: a word met twice in one value keeps first if either
 	// time was first.

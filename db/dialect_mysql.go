@@ -25,6 +25,7 @@ var mysqlDialect = &dialect{
 	migrations: "mysql",
 	nocase:     "", // the columns' utf8mb4_unicode_ci collation ignores case
 	nameOrder:  "name_sort, id",
+	emailIs:    "email_key = LOWER(?)",
 	genreList: `(SELECT GROUP_CONCAT(g.name SEPARATOR '` + "\x1f" + `')
 	   FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id
 	  WHERE mg.movie_id = m.id)`,
@@ -36,6 +37,7 @@ var mysqlDialect = &dialect{
 	// (a value too long) into warnings.
 	insertSeededMark: "INSERT INTO app_meta (`key`, value) VALUES (?, 'yes') ON DUPLICATE KEY UPDATE value = value",
 	insertGenre:      `INSERT INTO genres (name) VALUES (?) ON DUPLICATE KEY UPDATE id = id`,
+	upsertKeyValue:   `INSERT INTO fiber_storage (k, v, e) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v), e = VALUES(e)`,
 	upsertSuggestValue: `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
 ON DUPLICATE KEY UPDATE movies = movies + 1, popularity = GREATEST(popularity, VALUES(popularity))`,
 	suggestWordConflict: ` ON DUPLICATE KEY UPDATE first = GREATEST(first, VALUES(first))`,
@@ -65,17 +67,24 @@ func mysqlErrorNumber(err error) uint16 {
 
 // IsMySQL reports whether a --db value names a MySQL database rather than
 // a SQLite file.
-func IsMySQL(dsn string) bool { return strings.HasPrefix(dsn, "mysql://") }
+func IsMySQL(dsn string) bool { return len(dsn) >= 8 && strings.EqualFold(dsn[:8], "mysql://") }
 
-// Redact is a --db value fit for logs and messages: a MySQL URL loses its
+// isURL reports whether a --db value is a URL of some kind (scheme://),
+// which fimdb must not take for a file name.
+func isURL(dsn string) bool {
+	scheme, _, found := strings.Cut(dsn, "://")
+	return found && scheme != "" && !strings.ContainsAny(scheme, `/\.`)
+}
+
+// Redact is a --db value fit for logs and messages: a URL loses its
 // password.
 func Redact(dsn string) string {
-	if !IsMySQL(dsn) {
+	if !isURL(dsn) {
 		return dsn
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return "mysql://(a URL that cannot be parsed)"
+		return "(a database URL that cannot be parsed)"
 	}
 	if _, has := u.User.Password(); has {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
@@ -162,6 +171,9 @@ func mysqlConfig(dsn string) (*mysql.Config, error) {
 	}
 	cfg.User = u.User.Username()
 	cfg.Passwd, _ = u.User.Password()
+	// fimdb reads "no row changed" from an upsert that changed nothing;
+	// clientFoundRows=true in the URL would make it report one.
+	cfg.ClientFoundRows = false
 	return cfg, nil
 }
 

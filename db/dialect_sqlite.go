@@ -23,6 +23,7 @@ var sqliteDialect = &dialect{
 	migrations: "sqlite",
 	nocase:     " COLLATE NOCASE",
 	nameOrder:  "name COLLATE NOCASE, id",
+	emailIs:    "email = ?", // the column is COLLATE NOCASE
 	genreList: `(SELECT group_concat(g.name, char(31))
 	   FROM movie_genres mg JOIN genres g ON g.id = mg.genre_id
 	  WHERE mg.movie_id = m.id)`,
@@ -30,6 +31,7 @@ var sqliteDialect = &dialect{
 
 	insertSeededMark: "INSERT INTO app_meta (`key`, value) VALUES (?, 'yes') ON CONFLICT (`key`) DO NOTHING",
 	insertGenre:      `INSERT INTO genres (name) VALUES (?) ON CONFLICT (name) DO NOTHING`,
+	upsertKeyValue:   `INSERT INTO fiber_storage (k, v, e) VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v, e = excluded.e`,
 	upsertSuggestValue: `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
 ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, popularity = max(popularity, excluded.popularity)`,
 	suggestWordConflict: ` ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`,

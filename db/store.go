@@ -43,8 +43,11 @@ type Store struct {
 // newest version: a mysql://USER:PASSWORD@HOST:PORT/DBNAME URL, or else the
 // path of a SQLite file (created if needed).
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	if IsMySQL(dsn) {
+	switch {
+	case IsMySQL(dsn):
 		return openMySQL(ctx, dsn)
+	case isURL(dsn):
+		return nil, fmt.Errorf("%s: fimdb knows two kinds of database, a SQLite file path and mysql://USER:PASSWORD@HOST:3306/DBNAME", Redact(dsn))
 	}
 	return openSQLite(ctx, dsn)
 }

@@ -172,7 +172,11 @@ func (s *Store) walkPrefix(ctx context.Context, field, prefix string, w walk) ([
 func (s *Store) wordsWithPrefix(ctx context.Context, field, prefix string) (words []string, broad bool, err error) {
 	lo, hi := prefixRange(prefix)
 	for len(words) <= maxWalkedWords {
-		st, err := s.pooledStmt(ctx, nextWordSQL)
+		query := nextWordSQL
+		if len(words) == 0 {
+			query = firstWordSQL
+		}
+		st, err := s.pooledStmt(ctx, query)
 		if err != nil {
 			return nil, false, err
 		}
@@ -185,13 +189,20 @@ func (s *Store) wordsWithPrefix(ctx context.Context, field, prefix string) (word
 			return nil, false, fmt.Errorf("suggest words: %w", err)
 		}
 		words = append(words, w)
-		lo = w + "\x00" // the next distinct word
+		lo = w
 	}
 	return nil, true, nil
 }
 
-const nextWordSQL = `SELECT word FROM suggest_words
+// The first indexed word in [lo, hi), and the first after lo. "After w" is
+// word > w, not word >= w + "\x00": MySQL's PAD SPACE collations compare
+// "abc\x00" equal to "abc", which found the same word again and again.
+const (
+	firstWordSQL = `SELECT word FROM suggest_words
 WHERE field = ? AND word >= ? AND word < ? ORDER BY word LIMIT 1`
+	nextWordSQL = `SELECT word FROM suggest_words
+WHERE field = ? AND word > ? AND word < ? ORDER BY word LIMIT 1`
+)
 
 // walkWords reads the best values whose word satisfies cond (a fixed SQL
 // fragment; the words go in args), once per w.first, in rank order straight

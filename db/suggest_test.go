@@ -427,3 +427,23 @@ func TestSQLWordsAreFewAndSelective(t *testing.T) {
 		}
 	}
 }
+
+// TestWordsWithPrefixListsEachWordOnce: a prefix matching a few words lists
+// each of them once, in order, so autocomplete reads them word by word.
+func TestWordsWithPrefixListsEachWordOnce(t *testing.T) {
+	s := seededStore(t)
+	for _, tt := range []struct {
+		field, prefix string
+		want          []string
+	}{
+		{"name", "godf", []string{"godfather"}},
+		{"name", "star", []string{"star", "starring"}},
+		{"director", "spiel", []string{"spielberg"}},
+		{"name", "zzzz", nil},
+	} {
+		words, broad, err := s.wordsWithPrefix(context.Background(), tt.field, tt.prefix)
+		if err != nil || broad || !slices.Equal(words, tt.want) {
+			t.Errorf("%s %q: %q (broad %v, %v), want %q", tt.field, tt.prefix, words, broad, err, tt.want)
+		}
+	}
+}

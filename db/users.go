@@ -72,7 +72,7 @@ func NormalizeEmail(email string) string {
 func (s *Store) Authenticate(ctx context.Context, email, password string) (User, error) {
 	var u User
 	var hash string
-	err := s.read.QueryRowContext(ctx, "SELECT id, email, role, password_hash FROM users WHERE email = ?", NormalizeEmail(email)).
+	err := s.read.QueryRowContext(ctx, "SELECT id, email, role, password_hash FROM users WHERE "+s.dialect.emailIs, NormalizeEmail(email)).
 		Scan(&u.ID, &u.Email, &u.Role, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
@@ -103,7 +103,7 @@ func (s *Store) SetPassword(ctx context.Context, email, password string) error {
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	res, err := s.write.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE email = ?`,
+	res, err := s.write.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE `+s.dialect.emailIs,
 		string(hash), now(), NormalizeEmail(email))
 	if err != nil {
 		return fmt.Errorf("set password: %w", err)
@@ -143,7 +143,7 @@ func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 // it; only its hash is stored, so it cannot be shown again.
 func (s *Store) CreateToken(ctx context.Context, email string) (string, error) {
 	var userID int64
-	err := s.read.QueryRowContext(ctx, "SELECT id FROM users WHERE email = ?", NormalizeEmail(email)).Scan(&userID)
+	err := s.read.QueryRowContext(ctx, "SELECT id FROM users WHERE "+s.dialect.emailIs, NormalizeEmail(email)).Scan(&userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
 	}

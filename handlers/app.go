@@ -50,8 +50,10 @@ func New(d Deps) *fiber.App {
 	app.Get("/favicon.ico", favicon())
 	app.Use(withLocale(d.SecureCookies))
 
-	// Sessions and sign-in throttling share fimdb's database handle.
-	storage := sharedStorage(d.Store)
+	// Sessions and sign-in throttling live in fimdb's database, so every
+	// instance on one database shares them: a session and a count of
+	// failed sign-ins hold whichever instance a request reaches.
+	storage := d.Store.KeyValues(time.Minute)
 	app.Hooks().OnShutdown(storage.Close)
 	sessions := session.New(session.Config{
 		Storage:        storage,

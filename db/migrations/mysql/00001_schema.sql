@@ -76,14 +76,18 @@ CREATE TABLE app_meta (
 
 INSERT INTO app_meta (`key`, value) VALUES ('catalog_version', '0');
 
+-- Emails compare ignoring case only: utf8mb4_unicode_ci would also ignore
+-- accents and invisible characters, so "ad\u200Bmin@" would reach admin@'s
+-- account under a sign-in throttle key of its own.
 CREATE TABLE users (
     id            BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
-    email         VARCHAR(320) NOT NULL,
+    email         VARCHAR(320) COLLATE utf8mb4_bin NOT NULL,
+    email_key     VARCHAR(320) COLLATE utf8mb4_bin GENERATED ALWAYS AS (LOWER(email)) STORED,
     password_hash VARCHAR(100) COLLATE ascii_bin NOT NULL,
     role          VARCHAR(8)   NOT NULL DEFAULT 'user',
     created_at    VARCHAR(30)  NOT NULL,
     updated_at    VARCHAR(30)  NOT NULL,
-    UNIQUE INDEX users_by_email (email),
+    UNIQUE INDEX users_by_email (email_key),
     CONSTRAINT users_role CHECK (role IN ('user', 'admin'))
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
@@ -139,12 +143,13 @@ CREATE TABLE suggest_words (
     CONSTRAINT suggest_words_value FOREIGN KEY (value_id) REFERENCES suggest_values (id) ON DELETE CASCADE
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 
--- Sessions and sign-in throttling (gofiber/storage/mysql creates this table
--- only if it is missing; keys here are longer than its VARCHAR(64)).
+-- Sessions and sign-in throttling (db/keyvalue.go), in the shape
+-- gofiber/storage gives this table, with room for longer keys.
 CREATE TABLE fiber_storage (
     k VARCHAR(512) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
     v BLOB         NOT NULL,
-    e BIGINT       NOT NULL DEFAULT 0
+    e BIGINT       NOT NULL DEFAULT 0,
+    INDEX fiber_storage_by_expiry (e)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 
 -- +goose Down
