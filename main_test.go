@@ -562,7 +562,7 @@ func TestWrongCommandLinesAreUsageErrors(t *testing.T) {
 		{"no file", "import --db x.db", "name one file to import", "usage: fimdb import"},
 		{"serve takes no arguments", "serve extra --db x.db", `serve takes no arguments, got "extra"`, "usage: fimdb serve [--addr HOST:PORT] [--db PATH] [--secure-cookies]"},
 		{"list takes no arguments", "user list everyone", `list takes no arguments, got "everyone"`, "usage: fimdb user list [--db PATH]"},
-		{"unknown command", "frob --db x.db", `unknown command "frob"`, "usage: fimdb serve|import|user|token|copy ..."},
+		{"unknown command", "frob --db x.db", `unknown command "frob"`, "usage: fimdb serve|import|migrate|user|token|copy ..."},
 		{"unknown subcommand", "user frob", `unknown command "frob"`, "usage: fimdb user add|passwd|list ..."},
 		{"no subcommand", "token", "which command?", "usage: fimdb token create|revoke ..."},
 		{"unknown flag of the default command", "--nope", "flag provided but not defined: -nope", "usage: fimdb serve"},

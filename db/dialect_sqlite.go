@@ -167,10 +167,12 @@ func lockSQLiteMigrations(ctx context.Context, db *sql.DB) (unlock func(), err e
 
 // sqliteDSN puts every pragma in the connection string: a PRAGMA run with
 // Exec would only reach one connection of the pool. busy_timeout comes
-// first so that the others never fail on a briefly locked file.
+// first so that the others never fail on a briefly locked file; 30 s, since
+// another process's write (several instances loading the bundled catalog
+// at once, under the race detector on a busy machine) took longer than 5.
 func sqliteDSN(path string, writer bool) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "busy_timeout(30000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
