@@ -34,20 +34,8 @@ func benchSizes() []int {
 // BenchmarkSearchUncached measures the SQL of a listing that is not in the
 // cache yet: what each new keystroke of a live search costs.
 func BenchmarkSearchUncached(b *testing.B) {
-	ctx := context.Background()
 	for _, n := range benchSizes() {
-		store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := store.SeedBundledCatalog(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if n > 246 {
-			if _, err := store.ImportMovies(ctx, synth.Movies(n-246, 1), nil); err != nil {
-				b.Fatal(err)
-			}
-		}
+		store := newBenchCatalog(b, n)
 		for _, q := range []db.ListQuery{
 			{},
 			{Filter: db.Filter{Name: "star"}},
@@ -93,21 +81,29 @@ func benchStores(b *testing.B, each func(label string, store *db.Store)) {
 		return
 	}
 	for _, n := range benchSizes() {
-		store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := store.SeedBundledCatalog(ctx); err != nil {
-			b.Fatal(err)
-		}
-		if n > 246 {
-			if _, err := store.ImportMovies(ctx, synth.Movies(n-246, 1), nil); err != nil {
-				b.Fatal(err)
-			}
-		}
+		store := newBenchCatalog(b, n)
 		each(fmt.Sprintf("%s/movies=%d", store.Backend(), n), store)
 		store.Close()
 	}
+}
+
+// newBenchCatalog is a new SQLite catalog of n movies: the bundled ones and
+// synthetic ones. The caller closes it.
+func newBenchCatalog(b *testing.B, n int) *db.Store {
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := store.SeedBundledCatalog(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if n > 246 {
+		if _, err := store.ImportMovies(ctx, synth.Movies(n-246, 1), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return store
 }
 
 // typed is a live search typed letter by letter: each prefix is a
@@ -143,16 +139,15 @@ func timed(b *testing.B, fn func() error) {
 // letter, as live search sends them, without the listing cache.
 func BenchmarkTypedSearch(b *testing.B) {
 	benchStores(b, func(label string, store *db.Store) {
-		for _, f := range []func(string) db.Filter{
-			func(s string) db.Filter { return db.Filter{Name: s} },
-			func(s string) db.Filter { return db.Filter{Director: s} },
+		for _, typing := range []struct {
+			filter func(string) db.Filter
+			text   string
+		}{
+			{func(s string) db.Filter { return db.Filter{Name: s} }, "star wars"},
+			{func(s string) db.Filter { return db.Filter{Director: s} }, "steven spielberg"},
 		} {
-			text := "star wars"
-			if f("x").Director != "" {
-				text = "steven spielberg"
-			}
-			for _, prefix := range typed(text) {
-				q := db.ListQuery{Filter: f(prefix), PerPage: 50}
+			for _, prefix := range typed(typing.text) {
+				q := db.ListQuery{Filter: typing.filter(prefix), PerPage: 50}
 				b.Run(fmt.Sprintf("%s/%+v", label, q.Filter), func(b *testing.B) {
 					timed(b, func() error { _, err := store.ListMoviesUncached(q); return err })
 				})

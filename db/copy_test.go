@@ -22,16 +22,6 @@ func copyDSN(t *testing.T, backend, name string) string {
 	return filepath.Join(t.TempDir(), name+".db")
 }
 
-func openDSN(t *testing.T, dsn string) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 func cheapPasswords(t *testing.T) {
 	old := PasswordCost
 	PasswordCost = 4
@@ -253,9 +243,9 @@ func TestCopyTo(t *testing.T) {
 		{"mysql", "mysql"},
 	} {
 		t.Run(tt.from+" to "+tt.to, func(t *testing.T) {
-			src := openDSN(t, copyDSN(t, tt.from, "src"))
+			src := openAt(t, copyDSN(t, tt.from, "src"))
 			in := populate(t, src)
-			dst := openDSN(t, copyDSN(t, tt.to, "dst"))
+			dst := openAt(t, copyDSN(t, tt.to, "dst"))
 
 			report, err := src.CopyTo(ctx, dst, false)
 			if err != nil {
@@ -377,8 +367,8 @@ func TestCopyGroupsAsTheTargetDoes(t *testing.T) {
 		{"mysql", "sqlite", nil},
 	} {
 		t.Run(tt.from+" to "+tt.to, func(t *testing.T) {
-			src := openDSN(t, copyDSN(t, tt.from, "src"))
-			native := openDSN(t, copyDSN(t, tt.to, "native"))
+			src := openAt(t, copyDSN(t, tt.from, "src"))
+			native := openAt(t, copyDSN(t, tt.to, "native"))
 			for _, m := range movies {
 				for _, s := range []*Store{src, native} {
 					if _, err := s.CreateMovie(ctx, m, "t"); err != nil {
@@ -386,7 +376,7 @@ func TestCopyGroupsAsTheTargetDoes(t *testing.T) {
 					}
 				}
 			}
-			dst := openDSN(t, copyDSN(t, tt.to, "dst"))
+			dst := openAt(t, copyDSN(t, tt.to, "dst"))
 			report, err := src.CopyTo(ctx, dst, false)
 			if err != nil {
 				t.Fatal(err)
@@ -455,7 +445,7 @@ func TestCopyGroupsAsTheTargetDoes(t *testing.T) {
 // empty it first.
 func TestCopyRefusesTheSameDatabase(t *testing.T) {
 	dsn := dbtest.DSN(t, "same")
-	a, b := openDSN(t, dsn), openDSN(t, dsn)
+	a, b := openAt(t, dsn), openAt(t, dsn)
 	for _, dst := range []*Store{a, b} {
 		if _, err := a.CopyTo(context.Background(), dst, true); err == nil || !strings.Contains(err.Error(), "same database") {
 			t.Errorf("copy onto itself: %v", err)

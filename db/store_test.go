@@ -20,7 +20,13 @@ func skipOnMySQL(t testing.TB, why string) {
 // openTestStore opens a fresh, empty database on the backend under test.
 func openTestStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), dbtest.DSN(t, "test"))
+	return openAt(t, dbtest.DSN(t, "test"))
+}
+
+// openAt opens the database dsn names, closing it when the test ends.
+func openAt(t testing.TB, dsn string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,17 +183,6 @@ func TestConcurrentFirstStarts(t *testing.T) {
 	if v, err := s.SchemaVersion(ctx); err != nil || applied != distinct || int64(distinct) != v {
 		t.Errorf("migrations recorded %d times for %d versions, schema version %d (%v)", applied, distinct, v, err)
 	}
-}
-
-// openAt opens the database dsn names, closing it when the test ends.
-func openAt(t testing.TB, dsn string) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }
 
 // TestSeedBundledCatalogOnceWhenTwoProcessesStartTogether: two stores on
