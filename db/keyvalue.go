@@ -2,7 +2,9 @@ package db
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -34,7 +36,7 @@ func (s *Store) KeyValues(gcEvery time.Duration) *KeyValues {
 func (kv *KeyValues) Get(key string) ([]byte, error) {
 	var v []byte
 	var expires int64
-	err := kv.db.QueryRowContext(context.Background(), "SELECT v, e FROM fiber_storage WHERE k = ?", key).Scan(&v, &expires)
+	err := kv.db.QueryRowContext(context.Background(), "SELECT v, e FROM fiber_storage WHERE k = ?", storedKey(key)).Scan(&v, &expires)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && expires != 0 && expires <= time.Now().Unix()) {
 		return nil, nil
 	}
@@ -54,7 +56,7 @@ func (kv *KeyValues) Set(key string, val []byte, exp time.Duration) error {
 	if exp > 0 {
 		expires = time.Now().Add(exp).Unix()
 	}
-	if _, err := kv.db.ExecContext(context.Background(), kv.upsert, key, val, expires); err != nil {
+	if _, err := kv.db.ExecContext(context.Background(), kv.upsert, storedKey(key), val, expires); err != nil {
 		return fmt.Errorf("key-value set: %w", err)
 	}
 	return nil
@@ -65,7 +67,7 @@ func (kv *KeyValues) Delete(key string) error {
 	if key == "" {
 		return nil
 	}
-	_, err := kv.db.ExecContext(context.Background(), "DELETE FROM fiber_storage WHERE k = ?", key)
+	_, err := kv.db.ExecContext(context.Background(), "DELETE FROM fiber_storage WHERE k = ?", storedKey(key))
 	return err
 }
 
@@ -73,6 +75,19 @@ func (kv *KeyValues) Delete(key string) error {
 func (kv *KeyValues) Reset() error {
 	_, err := kv.db.ExecContext(context.Background(), "DELETE FROM fiber_storage")
 	return err
+}
+
+// maxKeyLen is the longest key stored as it is (the column holds 512
+// characters on MySQL); longer ones, such as a throttle key made from a
+// sign-in form's oversized email field, are stored as their SHA-256.
+const maxKeyLen = 256
+
+func storedKey(key string) string {
+	if len(key) <= maxKeyLen {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // Close stops the garbage collection; the pool stays open for the store.

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,6 +19,7 @@ func TestKeyValues(t *testing.T) {
 		{"set", func() error { return kv.Set("a", []byte("1"), 0) }, "a", "1"},
 		{"overwrite", func() error { return kv.Set("a", []byte("2"), time.Hour) }, "a", "2"},
 		{"a long key", func() error { return kv.Set(string(make([]byte, 300)), []byte("x"), 0) }, string(make([]byte, 300)), "x"},
+		{"a key longer than the column", func() error { return kv.Set(strings.Repeat("k", 2000), []byte("y"), 0) }, strings.Repeat("k", 2000), "y"},
 		{"expired", func() error { return kv.Set("b", []byte("3"), time.Nanosecond) }, "b", ""},
 		{"empty value ignored", func() error { return kv.Set("c", nil, 0) }, "c", ""},
 		{"delete", func() error { return kv.Delete("a") }, "a", ""},
