@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -400,6 +401,44 @@ func TestFirstStartCreatesAnAdministrator(t *testing.T) {
 	}
 	if u, err := other.Authenticate(ctx, "chief@example.com", "chief passphrase"); err != nil || !u.IsAdmin() {
 		t.Errorf("env admin: %v %v", u, err)
+	}
+}
+
+// TestInstancesStartingAtOnceShareTheFirstAdministrator: instances started
+// together on a new database each find no administrator; one creates it,
+// and the others start rather than fail on the taken email.
+func TestInstancesStartingAtOnceShareTheFirstAdministrator(t *testing.T) {
+	db.PasswordCost = 4
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "boot.db")
+	const instances = 4
+	stores := make([]*db.Store, instances)
+	for i := range stores {
+		s, err := db.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	errs := make([]error, instances)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, s := range stores {
+		wg.Go(func() {
+			<-start
+			errs[i] = bootstrapAdmin(ctx, s, "chief@example.com", "chief passphrase", io.Discard)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("instance %d: %v", i, err)
+		}
+	}
+	if n, err := stores[0].CountAdmins(ctx); n != 1 || err != nil {
+		t.Errorf("%d administrators (%v), want 1", n, err)
 	}
 }
 
