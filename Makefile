@@ -16,7 +16,7 @@ SYMBOLS := node_modules/@material-symbols/svg-400/outlined
 # Third-party front-end files, copied from npm packages into the embed tree.
 VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(ICONS:%=$(VENDOR)/icons/%.svg)
 
-.PHONY: all build run test e2e screenshots audit lint generate check-generated assets bench bench-typed clean
+.PHONY: all build run test e2e screenshots audit lint generate check-generated assets bench bench-typed cluster cluster-stop clean
 
 all: build
 
@@ -27,6 +27,19 @@ build: assets generate
 ## run: build and serve on :8080 with ./fimdb.db
 run: build
 	./$(BIN) serve
+
+## cluster: bin/fimdb twice (ports 8081, 8082) on MariaDB behind nginx (port
+## 8080), configured by deploy/nginx/fimdb.conf; the database fimdb_cluster
+## on CLUSTER_MYSQL (default mysql://root@127.0.0.1:3306) is made afresh;
+## logs in .cluster/; Ctrl-C stops it (see cluster/cmd/fimdb-cluster for more)
+cluster: build
+	$(GO) build -o bin/fimdb-cluster ./cluster/cmd/fimdb-cluster
+	bin/fimdb-cluster
+
+## cluster-stop: stop the cluster make cluster runs (from another terminal)
+cluster-stop:
+	$(GO) build -o bin/fimdb-cluster ./cluster/cmd/fimdb-cluster
+	@bin/fimdb-cluster stop
 
 # The browser tests of the core flows (live search, autocomplete, admin
 # edit/delete/undo, sign-in), which `make test` runs a second time on MySQL;
