@@ -49,7 +49,7 @@ type Config struct {
 	// AdminEmail and AdminPassword make the first administrator (defaults:
 	// admin@localhost and a random password).
 	AdminEmail, AdminPassword string
-	// DrainDelay is each instance's --drain-delay (default 1s).
+	// DrainDelay is each instance's --drain-delay (0: 1s; negative: none).
 	DrainDelay time.Duration
 	// ReadyTimeout bounds the wait for a process to answer (default 30s).
 	ReadyTimeout time.Duration
@@ -188,6 +188,7 @@ func (cfg *Config) defaults() error {
 	if cfg.DrainDelay == 0 {
 		cfg.DrainDelay = time.Second
 	}
+	cfg.DrainDelay = max(cfg.DrainDelay, 0)
 	if cfg.ReadyTimeout == 0 {
 		cfg.ReadyTimeout = 30 * time.Second
 	}

@@ -63,6 +63,9 @@ func main() {
 		flags.Usage()
 		os.Exit(2)
 	}
+	if *drain == 0 {
+		*drain = -1 // cluster.Config's "none"
+	}
 	ports := make([]int, *instances)
 	for i := range ports {
 		ports[i] = *firstPort + i
