@@ -35,6 +35,12 @@ func bootstrapAdmin(ctx context.Context, store *db.Store, email, password string
 		return fmt.Errorf("FIMDB_ADMIN_PASSWORD: %s", msg)
 	}
 	if _, err := store.CreateUser(ctx, email, password, db.RoleAdmin); err != nil {
+		if errors.Is(err, db.ErrEmailTaken) {
+			// Another instance starting beside this one got there first.
+			if n, _ := store.CountAdmins(ctx); n > 0 {
+				return nil
+			}
+		}
 		return fmt.Errorf("create the first administrator %s: %w", email, err)
 	}
 	if generated {
