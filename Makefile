@@ -16,7 +16,7 @@ SYMBOLS := node_modules/@material-symbols/svg-400/outlined
 # Third-party front-end files, copied from npm packages into the embed tree.
 VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(ICONS:%=$(VENDOR)/icons/%.svg)
 
-.PHONY: all build run test e2e screenshots audit lint generate check-generated assets bench bench-typed cluster cluster-stop clean
+.PHONY: all build run test deploy-test e2e screenshots audit lint generate check-generated assets bench bench-typed cluster cluster-stop clean
 
 all: build
 
@@ -50,7 +50,7 @@ E2E_CORE := ^(TestLiveSearchNarrowsAndClears|TestDirectorAndGenreCombine|TestNoM
 ## with FIMDB_TEST_MYSQL set (a mysql:// URL of a server tests may create
 ## and drop databases on), the store, handler, CLI and core browser tests
 ## again on MySQL
-test: assets check-generated lint
+test: assets check-generated lint deploy-test
 	$(GO) test -race -count=1 ./...
 ifdef FIMDB_TEST_MYSQL
 	FIMDB_TEST_BACKEND=mysql FIMDB_TEST_MYSQL='$(FIMDB_TEST_MYSQL)' $(GO) test -race -count=1 ./db/ ./handlers/ .
@@ -58,6 +58,13 @@ ifdef FIMDB_TEST_MYSQL
 else
 	@echo "MySQL runs skipped: FIMDB_TEST_MYSQL=mysql://root@127.0.0.1:3306/test make test runs them too"
 endif
+
+## deploy-test: the Kubernetes manifests in deploy/k8s and the Dockerfile,
+## checked against each other (deploy/ is a Go module of its own, so the
+## Kubernetes API modules stay out of the app's go.mod)
+deploy-test:
+	cd deploy && $(GO) vet ./... && $(GO) test -count=1 ./...
+	staticcheck=$$($(GO) tool -n staticcheck) && cd deploy && "$$staticcheck" ./...
 
 ## e2e: only the browser tests (Debian's chromium drives bin/fimdb)
 e2e: assets

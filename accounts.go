@@ -35,10 +35,11 @@ func bootstrapAdmin(ctx context.Context, store *db.Store, email, password string
 		return fmt.Errorf("FIMDB_ADMIN_PASSWORD: %s", msg)
 	}
 	if _, err := store.CreateUser(ctx, email, password, db.RoleAdmin); err != nil {
-		// Instances starting at once on a new database all count no
-		// administrator; one of them creates it first.
-		if n, cerr := store.CountAdmins(ctx); errors.Is(err, db.ErrEmailTaken) && cerr == nil && n > 0 {
-			return nil
+		if errors.Is(err, db.ErrEmailTaken) {
+			// Another instance starting beside this one got there first.
+			if n, _ := store.CountAdmins(ctx); n > 0 {
+				return nil
+			}
 		}
 		return fmt.Errorf("create the first administrator %s: %w", email, err)
 	}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -54,14 +56,25 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "addr", Usage: "`HOST:PORT` to listen on", Value: ":8080", EnvVars: []string{"FIMDB_ADDR"}},
 			dbFlag(),
-			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark session cookies Secure (serve behind TLS)", EnvVars: []string{"FIMDB_SECURE_COOKIES"}},
+			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark cookies Secure even on plain HTTP (serve behind a TLS proxy; see --trusted-proxies)", EnvVars: []string{"FIMDB_SECURE_COOKIES"}},
+			&cli.StringFlag{Name: "trusted-proxies", Usage: "believe X-Forwarded-For and X-Forwarded-Proto only from these comma-separated `CIDRS` (your load balancers)", EnvVars: []string{"FIMDB_TRUSTED_PROXIES"}},
+			&cli.StringFlag{Name: "instance-name", Usage: "send `NAME` as the X-Fimdb-Instance header of every response", EnvVars: []string{"FIMDB_INSTANCE_NAME"}},
+			&cli.DurationFlag{Name: "drain-delay", Usage: "on SIGTERM, answer /healthz with 503 for this long, still serving, before finishing requests in flight and exiting", Value: 5 * time.Second, EnvVars: []string{"FIMDB_DRAIN_DELAY"}},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
 				return usageError(c, fmt.Sprintf("serve takes no arguments, got %q", c.Args().First()))
 			}
+			proxies, err := handlers.ParseTrustedProxies(c.String("trusted-proxies"))
+			if err != nil {
+				return usageError(c, err.Error())
+			}
+			if c.Duration("drain-delay") < 0 {
+				return usageError(c, "--drain-delay cannot be negative")
+			}
 			return serve(c.Context, serveConfig{
 				addr: c.String("addr"), dbPath: c.String("db"), secureCookies: c.Bool("secure-cookies"),
+				trustedProxies: proxies, instanceName: c.String("instance-name"), drainDelay: c.Duration("drain-delay"),
 			}, newLogger(stderr), stderr)
 		},
 	}
@@ -111,15 +124,26 @@ func newLogger(w io.Writer) *slog.Logger {
 }
 
 type serveConfig struct {
-	addr, dbPath  string
-	secureCookies bool
+	addr, dbPath   string
+	secureCookies  bool
+	trustedProxies handlers.TrustedProxies
+	instanceName   string
+	drainDelay     time.Duration
 }
 
-// serve runs the web app until SIGINT or SIGTERM, then lets in-flight
-// requests finish before it closes the database.
+// shutdownTimeout bounds how long requests in flight may take to finish.
+const shutdownTimeout = 30 * time.Second
+
+// serve runs the web app until SIGINT or SIGTERM (or ctx ends), then lets
+// in-flight requests finish before it closes the database. SIGTERM is how
+// orchestrators and load balancers retire an instance, so it drains first:
+// see drain.
 func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, console io.Writer) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	ctx, stopStarting := abandonStartOnSignal(ctx, signals)
+	defer stopStarting()
 	if err := i18n.Load(); err != nil {
 		return fmt.Errorf("translations: %w", err)
 	}
@@ -139,7 +163,14 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, console io.Wr
 		return err
 	}
 
-	app := handlers.New(handlers.Deps{Store: store, Log: log, SecureCookies: cfg.secureCookies})
+	if err := stopStarting(); err != nil {
+		return err
+	}
+	var draining atomic.Bool
+	app := handlers.New(handlers.Deps{
+		Store: store, Log: log, SecureCookies: cfg.secureCookies, TrustedProxies: cfg.trustedProxies,
+		InstanceName: cfg.instanceName, Draining: draining.Load,
+	})
 	listenErr := make(chan error, 1)
 	go func() { listenErr <- app.Listen(cfg.addr) }()
 	log.Info("fimdb is listening", "addr", cfg.addr, "db", db.Redact(cfg.dbPath), "backend", store.Backend(), "version", version)
@@ -148,10 +179,54 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, console io.Wr
 	case err := <-listenErr:
 		return err
 	case <-ctx.Done():
+	case sig := <-signals:
+		if sig == syscall.SIGTERM {
+			if err := drain(&draining, cfg.drainDelay, signals, listenErr, log); err != nil {
+				return err
+			}
+		}
 	}
-	log.Info("shutting down; waiting for requests in flight")
-	if err := app.ShutdownWithTimeout(30 * time.Second); err != nil {
+	draining.Store(true)
+	log.Info("shutting down; waiting for requests in flight", "timeout", shutdownTimeout)
+	if err := app.ShutdownWithTimeout(shutdownTimeout); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// abandonStartOnSignal cancels the returned context on a signal until
+// stopStarting is called, which hands the signals back to the caller (or
+// reports that start-up was abandoned).
+func abandonStartOnSignal(ctx context.Context, signals <-chan os.Signal) (context.Context, func() error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	started, watching := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(watching)
+		select {
+		case sig := <-signals:
+			cancel(fmt.Errorf("start-up abandoned on %v", sig))
+		case <-started:
+		}
+	}()
+	stop := sync.OnceFunc(func() { close(started); <-watching })
+	return ctx, func() error {
+		stop()
+		return context.Cause(ctx)
+	}
+}
+
+// drain keeps serving for delay while /healthz answers 503, so that load
+// balancers and Kubernetes take the instance out of rotation before it
+// stops accepting connections. A second signal cuts the wait short.
+func drain(draining *atomic.Bool, delay time.Duration, signals <-chan os.Signal, listenErr <-chan error, log *slog.Logger) error {
+	draining.Store(true)
+	log.Info("draining: /healthz answers 503 while requests are still served", "for", delay)
+	select {
+	case <-time.After(delay):
+	case <-signals:
+	case err := <-listenErr:
+		return err
 	}
 	return nil
 }

@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"fimdb/db"
+	"fimdb/db/dbtest"
 
 	"github.com/urfave/cli/v2"
 )
@@ -404,44 +404,6 @@ func TestFirstStartCreatesAnAdministrator(t *testing.T) {
 	}
 }
 
-// TestInstancesStartingAtOnceShareTheFirstAdministrator: instances started
-// together on a new database each find no administrator; one creates it,
-// and the others start rather than fail on the taken email.
-func TestInstancesStartingAtOnceShareTheFirstAdministrator(t *testing.T) {
-	db.PasswordCost = 4
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "boot.db")
-	const instances = 4
-	stores := make([]*db.Store, instances)
-	for i := range stores {
-		s, err := db.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		stores[i] = s
-	}
-	errs := make([]error, instances)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, s := range stores {
-		wg.Go(func() {
-			<-start
-			errs[i] = bootstrapAdmin(ctx, s, "chief@example.com", "chief passphrase", io.Discard)
-		})
-	}
-	close(start)
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Errorf("instance %d: %v", i, err)
-		}
-	}
-	if n, err := stores[0].CountAdmins(ctx); n != 1 || err != nil {
-		t.Errorf("%d administrators (%v), want 1", n, err)
-	}
-}
-
 func TestFlagsFirst(t *testing.T) {
 	tests := []struct {
 		name string
@@ -629,5 +591,35 @@ func TestWrongCommandLinesAreUsageErrors(t *testing.T) {
 	}
 	if files, _ := filepath.Glob("*"); len(files) != 0 {
 		t.Errorf("a wrong command line created %v", files)
+	}
+}
+
+// TestInstancesStartingTogetherMakeOneAdministrator: replicas that start
+// at once on an empty database all start, with one administrator.
+func TestInstancesStartingTogetherMakeOneAdministrator(t *testing.T) {
+	db.PasswordCost = 4
+	ctx := context.Background()
+	dsn := dbtest.DSN(t, "boot")
+	const instances = 4
+	stores := make([]*db.Store, instances)
+	for i := range stores {
+		s, err := db.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	errs := make(chan error, instances)
+	for _, s := range stores {
+		go func() { errs <- bootstrapAdmin(ctx, s, "chief@example.com", "chief passphrase", io.Discard) }()
+	}
+	for range instances {
+		if err := <-errs; err != nil {
+			t.Errorf("an instance failed to start: %v", err)
+		}
+	}
+	if n, err := stores[0].CountAdmins(ctx); n != 1 || err != nil {
+		t.Errorf("%d administrators (%v), want 1", n, err)
 	}
 }

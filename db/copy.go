@@ -226,14 +226,14 @@ func (c *copier) run(ctx context.Context, meta [][]any, force bool) error {
 	return nil
 }
 
-// clear empties the target's catalog, accounts, audit log and sessions (a
+// clear empties the target's catalog, accounts, audit log, add keys and sessions (a
 // session names an account by id, and the ids are about to change hands).
 func (c *copier) clear(ctx context.Context) error {
 	tables := []string{"suggest_words", "suggest_values", "movie_genres"}
 	if c.to.indexesWords {
 		tables = append(tables, "movie_words")
 	}
-	tables = append(tables, "movies", "genres", "api_tokens", "users", "audit_log")
+	tables = append(tables, "movies", "genres", "api_tokens", "users", "audit_log", "idempotency_keys")
 	sessions, err := c.hasTable(ctx, "fiber_storage")
 	if err != nil {
 		return err

@@ -2,12 +2,14 @@ package db
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // ConflictError is an update based on a version of the movie that someone
@@ -72,25 +74,96 @@ func (s *Store) CreateMovie(ctx context.Context, m NewMovie, actor string) (Movi
 		return Movie{}, err
 	}
 	var out Movie
-	err := s.inCatalogTx(ctx, func(tx *sql.Tx) error {
-		ins, err := newMovieInserter(ctx, tx, s.dialect)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		id, err := ins.insert(ctx, m)
-		if err != nil {
-			return err
-		}
-		if err := ins.flush(ctx); err != nil {
-			return err
-		}
-		if out, err = movieByID(ctx, tx, s.dialect, id); err != nil {
-			return err
-		}
-		return audit(ctx, tx, id, actor, "create", nil, &out)
+	err := s.inCatalogTx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = createMovie(ctx, tx, s.dialect, m, actor)
+		return err
 	})
 	return out, err
+}
+
+func createMovie(ctx context.Context, tx *sql.Tx, d *dialect, m NewMovie, actor string) (Movie, error) {
+	ins, err := newMovieInserter(ctx, tx, d)
+	if err != nil {
+		return Movie{}, err
+	}
+	defer ins.Close()
+	id, err := ins.insert(ctx, m)
+	if err != nil {
+		return Movie{}, err
+	}
+	if err := ins.flush(ctx); err != nil {
+		return Movie{}, err
+	}
+	out, err := movieByID(ctx, tx, d, id)
+	if err != nil {
+		return Movie{}, err
+	}
+	return out, audit(ctx, tx, id, actor, "create", nil, &out)
+}
+
+// IdempotencyKeyTTL is how long an add's Idempotency-Key is remembered.
+const IdempotencyKeyTTL = 24 * time.Hour
+
+// ErrIdempotencyKeyReused is an Idempotency-Key sent again with a
+// different movie: the client has a bug, and neither add is safe to guess.
+var ErrIdempotencyKeyReused = errors.New("this Idempotency-Key was used for a different movie")
+
+// replayed carries an earlier add's result out of a transaction that is
+// rolled back, so that a retry does not move the catalog version.
+type replayed struct{ movie Movie }
+
+func (replayed) Error() string { return "replayed" }
+
+// CreateMovieOnce adds a movie like CreateMovie, unless actor already
+// added one with key in the last IdempotencyKeyTTL: then it adds nothing
+// and returns that add's movie, as it was answered then, with replay true.
+// The key is stored in the add's own transaction, so an add is recorded
+// with its key or not at all.
+func (s *Store) CreateMovieOnce(ctx context.Context, key string, m NewMovie, actor string) (out Movie, replay bool, err error) {
+	m = m.Normalize()
+	if err := m.Validate(); err != nil {
+		return Movie{}, false, err
+	}
+	request, err := json.Marshal(m)
+	if err != nil {
+		return Movie{}, false, err
+	}
+	hash := fmt.Sprintf("%x", sha256.Sum256(request))
+	err = s.inCatalogTx(ctx, func(tx *sql.Tx) error {
+		at := time.Now().UTC()
+		if _, err := tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at < ?", at.Add(-IdempotencyKeyTTL).Format(timeLayout)); err != nil {
+			return fmt.Errorf("expire idempotency keys: %w", err)
+		}
+		var seenHash, response string
+		err := tx.QueryRowContext(ctx, "SELECT request_hash, response FROM idempotency_keys WHERE actor = ? AND k = ?", actor, key).Scan(&seenHash, &response)
+		switch {
+		case err == nil && seenHash != hash:
+			return ErrIdempotencyKeyReused
+		case err == nil:
+			var earlier Movie
+			if err := json.Unmarshal([]byte(response), &earlier); err != nil {
+				return fmt.Errorf("idempotency key %q: %w", key, err)
+			}
+			return replayed{earlier}
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if out, err = createMovie(ctx, tx, s.dialect, m, actor); err != nil {
+			return err
+		}
+		answer, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO idempotency_keys (actor, k, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)",
+			actor, key, hash, string(answer), at.Format(timeLayout))
+		return err
+	})
+	var r replayed
+	if errors.As(err, &r) {
+		return r.movie, true, nil
+	}
+	return out, false, err
 }
 
 // UpdateMovie replaces a movie's fields and genres. When version is not nil

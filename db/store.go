@@ -182,7 +182,10 @@ func (s *Store) Path() string { return s.path }
 
 // now is the time written into created_at, updated_at and the audit log:
 // ISO 8601 in UTC with milliseconds, as text on both backends.
-func now() string { return time.Now().UTC().Format("2006-01-02T15:04:05.000Z") }
+func now() string { return time.Now().UTC().Format(timeLayout) }
+
+// timeLayout is how fimdb stores times: UTC, sorting as text.
+const timeLayout = "2006-01-02T15:04:05.000Z"
 
 // inWriteTx runs fn in a write transaction, committing when fn succeeds. A
 // transaction MySQL rolled back for a deadlock runs again, a few times.

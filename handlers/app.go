@@ -21,6 +21,16 @@ type Deps struct {
 	// SecureCookies marks session cookies Secure; set it when fimdb is
 	// served over TLS (usually behind a proxy).
 	SecureCookies bool
+	// TrustedProxies are the peers whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed.
+	TrustedProxies TrustedProxies
+	// InstanceName, when set, is sent on every response as
+	// X-Fimdb-Instance, to tell instances apart behind a load balancer.
+	InstanceName string
+	// Draining reports that the instance is shutting down: /healthz then
+	// answers 503 so that load balancers stop sending it requests, and
+	// responses close their connections.
+	Draining func() bool
 }
 
 // BodyLimit caps request bodies; nothing fimdb accepts comes near it.
@@ -30,6 +40,9 @@ const BodyLimit = 1 << 20
 func New(d Deps) *fiber.App {
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.Draining == nil {
+		d.Draining = func() bool { return false }
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "fimdb",
@@ -41,11 +54,13 @@ func New(d Deps) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 	})
 	app.Use(recover.New())
+	app.Use(d.TrustedProxies.identifyClient)
+	app.Use(lifecycleHeaders(d.InstanceName, d.Draining))
 	app.Use(securityHeaders)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 
 	// Public, and cheap: no session or locale is looked up for these.
-	app.Get("/healthz", health(d.Store))
+	app.Get("/healthz", health(d.Store, d.Draining))
 	app.Get("/static/:version/*", staticAssets())
 	app.Get("/favicon.ico", favicon())
 	app.Use(withLocale(d.SecureCookies))

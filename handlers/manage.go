@@ -19,6 +19,7 @@ import (
 // ManageStore is what the catalog API needs from the database.
 type ManageStore interface {
 	CreateMovie(ctx context.Context, m db.NewMovie, actor string) (db.Movie, error)
+	CreateMovieOnce(ctx context.Context, key string, m db.NewMovie, actor string) (db.Movie, bool, error)
 	UpdateMovie(ctx context.Context, id int64, version *int64, m db.NewMovie, actor string) (db.Movie, error)
 	DeleteMovie(ctx context.Context, id int64, actor string) (db.Movie, error)
 	RestoreMovie(ctx context.Context, id int64, actor string) (db.Movie, error)
@@ -194,9 +195,51 @@ func actorOf(c *fiber.Ctx) string {
 	return "unknown"
 }
 
-// Add answers POST /manage/add: 201 with the new movie.
+// idempotencyKeyHeader names an add, so that a client whose add failed
+// without an answer can send it again: fimdb adds the movie once.
+const idempotencyKeyHeader = "Idempotency-Key"
+
+// idempotencyKey reads the header: 1 to 255 printable ASCII characters.
+func idempotencyKey(c *fiber.Ctx) (string, error) {
+	sent := c.Request().Header.PeekAll(idempotencyKeyHeader)
+	if len(sent) == 0 {
+		return "", nil
+	}
+	key := string(sent[0])
+	ok := len(sent) == 1 && len(key) <= 255 && strings.TrimSpace(key) != ""
+	for i := 0; ok && i < len(key); i++ {
+		ok = key[i] >= 0x20 && key[i] < 0x7f
+	}
+	if !ok {
+		return "", &inputError{idempotencyKeyHeader, i18n.T(c.UserContext(), "validation.bad_idempotency_key")}
+	}
+	return key, nil
+}
+
+// create adds the movie, once per Idempotency-Key when the client sent one.
+func (h *Manage) create(c *fiber.Ctx, key string, m db.NewMovie) (db.Movie, error) {
+	if key == "" {
+		return h.store.CreateMovie(c.UserContext(), m, actorOf(c))
+	}
+	created, replay, err := h.store.CreateMovieOnce(c.UserContext(), key, m, actorOf(c))
+	if errors.Is(err, db.ErrIdempotencyKeyReused) {
+		return created, &statusError{fiber.StatusUnprocessableEntity, i18n.T(c.UserContext(), "validation.idempotency_key_reused")}
+	}
+	if replay {
+		c.Set("Idempotent-Replayed", "true")
+	}
+	return created, err
+}
+
+// Add answers POST /manage/add: 201 with the new movie. With an
+// Idempotency-Key, a retry answers the first add's 201 again (marked
+// Idempotent-Replayed) and adds nothing.
 func (h *Manage) Add(c *fiber.Ctx) error {
 	r, err := decodeMovieRequest(c)
+	if err != nil {
+		return err
+	}
+	key, err := idempotencyKey(c)
 	if err != nil {
 		return err
 	}
@@ -204,7 +247,7 @@ func (h *Manage) Add(c *fiber.Ctx) error {
 	m, err := r.movie(c.UserContext())
 	if err == nil {
 		var created db.Movie
-		if created, err = h.store.CreateMovie(c.UserContext(), m, actorOf(c)); err == nil {
+		if created, err = h.create(c, key, m); err == nil {
 			if htmxForm {
 				return render(c, fiber.StatusCreated, views.AddMovieForm(views.RowForm{AllGenres: h.genres(c)}, &created))
 			}

@@ -1,6 +1,9 @@
 package handlers
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+)
 
 // contentSecurityPolicy allows only the app's own scripts and styles (htmx
 // is configured to inject no inline styles), data: images for Beer CSS's
@@ -20,5 +23,30 @@ func securityHeaders(c *fiber.Ctx) error {
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	return c.Next()
+	if !clientOf(c).https {
+		return c.Next()
+	}
+	h.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000")
+	err := c.Next()
+	markCookiesSecure(h)
+	return err
+}
+
+// markCookiesSecure keeps every cookie of a response to a visitor on HTTPS
+// off plain HTTP, with or without --secure-cookies.
+func markCookiesSecure(h *fasthttp.ResponseHeader) {
+	var cookies []*fasthttp.Cookie
+	h.VisitAllCookie(func(_, value []byte) {
+		ck := fasthttp.AcquireCookie()
+		if ck.ParseBytes(value) == nil && !ck.Secure() {
+			cookies = append(cookies, ck)
+			return
+		}
+		fasthttp.ReleaseCookie(ck)
+	})
+	for _, ck := range cookies {
+		ck.SetSecure(true)
+		h.SetCookie(ck)
+		fasthttp.ReleaseCookie(ck)
+	}
 }
