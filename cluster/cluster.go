@@ -395,6 +395,16 @@ func (in *Instance) Kill() error {
 	return nil
 }
 
+// Signal sends sig to the instance's process (SIGSTOP to freeze it, say).
+func (in *Instance) Signal(sig os.Signal) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.p == nil || in.p.exited() {
+		return fmt.Errorf("%s is not running", in.Name)
+	}
+	return in.p.cmd.Process.Signal(sig)
+}
+
 // Stop sends SIGTERM, as an orchestrator does, and waits for the instance
 // to drain and exit. It is an error if it exits with a status other than 0
 // or takes longer than its drain delay and 30 s for requests in flight.
