@@ -18,6 +18,9 @@ const NginxEnv = "FIMDB_NGINX"
 // Debian's /usr/sbin/nginx (not on a normal user's PATH).
 func FindNginx() (string, error) {
 	if p := os.Getenv(NginxEnv); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("%s=%s: %w", NginxEnv, p, err)
+		}
 		return p, nil
 	}
 	if p, err := exec.LookPath("nginx"); err == nil {
