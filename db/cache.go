@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // maxCachedListings bounds the listing cache; when full it starts over,
@@ -19,10 +20,22 @@ const maxCachedListings = 4096
 type readCache struct {
 	versionStmt *sql.Stmt // the check, prepared once: parsing it cost more than running it
 
-	mu       sync.Mutex
-	version  int64
-	listings map[ListQuery]Listing
-	genres   []string
+	mu        sync.Mutex
+	version   int64
+	checkedAt time.Time // when the check that read version was sent
+	listings  map[ListQuery]Listing
+	genres    []string
+}
+
+type requestStartKey struct{}
+
+// WithRequestStart tells the store when the request that ctx serves began.
+// A request must see every write committed before it began, and no more
+// is promised: so a catalog-version check sent after that moment, by this
+// request or a concurrent one, answers for it too. Without it every read
+// checks the version itself.
+func WithRequestStart(ctx context.Context, start time.Time) context.Context {
+	return context.WithValue(ctx, requestStartKey{}, start)
 }
 
 func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
@@ -33,17 +46,33 @@ func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
 	return &readCache{versionStmt: st, version: -1, listings: map[ListQuery]Listing{}}, nil
 }
 
-// sync drops everything when the catalog changed since the last call.
-// Callers hold c.mu.
+// sync brings the cache up to the catalog's version, dropping everything
+// when it changed, unless a check sent since ctx's request began has done
+// so already. The check runs without c.mu: under load, requests would
+// otherwise queue behind one another's database round trip.
 func (c *readCache) sync(ctx context.Context) error {
+	start, known := ctx.Value(requestStartKey{}).(time.Time)
+	c.mu.Lock()
+	fresh := known && !c.checkedAt.IsZero() && !c.checkedAt.Before(start)
+	c.mu.Unlock()
+	if fresh {
+		return nil
+	}
+	sent := time.Now()
 	var v int64
 	if err := c.versionStmt.QueryRowContext(ctx).Scan(&v); err != nil {
 		return fmt.Errorf("catalog version: %w", err)
 	}
-	if v != c.version {
-		c.version = v
-		clear(c.listings)
-		c.genres = nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// An answer to an older check that arrives late changes nothing.
+	if sent.After(c.checkedAt) {
+		c.checkedAt = sent
+		if v != c.version {
+			c.version = v
+			clear(c.listings)
+			c.genres = nil
+		}
 	}
 	return nil
 }
@@ -51,11 +80,11 @@ func (c *readCache) sync(ctx context.Context) error {
 // listing returns a cached result for q and the version it must be stored
 // under if it has to be computed.
 func (c *readCache) listing(ctx context.Context, q ListQuery) (Listing, int64, bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if err := c.sync(ctx); err != nil {
 		return Listing{}, 0, false, err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	l, ok := c.listings[q]
 	return l, c.version, ok, nil
 }
@@ -74,11 +103,11 @@ func (c *readCache) storeListing(q ListQuery, version int64, l Listing) {
 }
 
 func (c *readCache) cachedGenres(ctx context.Context) ([]string, int64, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	if err := c.sync(ctx); err != nil {
 		return nil, 0, err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	return c.genres, c.version, nil
 }
 

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"slices"
+	"time"
 	"testing"
 
 	"fimdb/db/dbtest"
@@ -122,5 +123,54 @@ func TestListingCacheKeysOnTheWholeQuery(t *testing.T) {
 		if !slices.Equal(names(cached), names(fresh)) || cached.Total != fresh.Total || cached.Page != fresh.Page {
 			t.Errorf("%+v: cached %v (%d), fresh %v (%d)", q, names(cached), cached.Total, names(fresh), fresh.Total)
 		}
+	}
+}
+
+// TestARequestSeesEveryWriteCommittedBeforeItBegan: a request may be
+// answered from a catalog-version check that another request sent after
+// it began, and from no older one, so a write committed before a request
+// began is always in its answer.
+func TestARequestSeesEveryWriteCommittedBeforeItBegan(t *testing.T) {
+	ctx := context.Background()
+	dsn := dbtest.DSN(t, "fresh")
+	server, other := openAt(t, dsn), openAt(t, dsn)
+	if _, err := server.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := ListQuery{Filter: Filter{Name: "zebra"}, PerPage: 10}
+	total := func(ctx context.Context) int {
+		t.Helper()
+		l, err := server.ListMovies(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Total
+	}
+	add := func(name string) {
+		t.Helper()
+		m := NewMovie{Name: name, Director: "Someone", IMDBScore: 5, Popularity: 5}
+		if _, err := other.CreateMovie(ctx, m, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	early := WithRequestStart(ctx, time.Now())
+	if got := total(early); got != 0 {
+		t.Fatalf("before any write: %d zebras", got)
+	}
+	add("Zebra One") // by another server, after early's request began
+	if got := total(early); got != 0 {
+		t.Errorf("the early request checked the version again (%d zebras): its first check answers for it", got)
+	}
+	if got := total(WithRequestStart(ctx, time.Now())); got != 1 {
+		t.Errorf("a request that began after the write: %d zebras, want 1", got)
+	}
+	add("Zebra Two")
+	if got := total(ctx); got != 2 {
+		t.Errorf("a read with no request start: %d zebras, want 2", got)
+	}
+	add("Zebra Three")
+	if got := total(early); got != 2 {
+		t.Errorf("the early request after a later check: %d zebras, want the 2 that check saw", got)
 	}
 }

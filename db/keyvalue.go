@@ -22,6 +22,12 @@ type KeyValues struct {
 	upsert string
 	stop   chan struct{}
 	once   sync.Once
+
+	// get is prepared once: every signed-in request reads its session, and
+	// an unprepared query costs MySQL a prepare, an execute and a close.
+	get     *sql.Stmt
+	getErr  error
+	getOnce sync.Once
 }
 
 // KeyValues starts the store's key-value store; expired entries are
@@ -34,9 +40,15 @@ func (s *Store) KeyValues(gcEvery time.Duration) *KeyValues {
 
 // Get returns the value of key, or nil when it is missing or expired.
 func (kv *KeyValues) Get(key string) ([]byte, error) {
+	kv.getOnce.Do(func() {
+		kv.get, kv.getErr = kv.db.PrepareContext(context.Background(), "SELECT v, e FROM fiber_storage WHERE k = ?")
+	})
+	if kv.getErr != nil {
+		return nil, fmt.Errorf("key-value get: %w", kv.getErr)
+	}
 	var v []byte
 	var expires int64
-	err := kv.db.QueryRowContext(context.Background(), "SELECT v, e FROM fiber_storage WHERE k = ?", storedKey(key)).Scan(&v, &expires)
+	err := kv.get.QueryRowContext(context.Background(), storedKey(key)).Scan(&v, &expires)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && expires != 0 && expires <= time.Now().Unix()) {
 		return nil, nil
 	}

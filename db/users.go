@@ -89,8 +89,13 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 
 // UserByID returns the user with id, or ErrNotFound.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+	// Every request with a session runs this (see UserByToken).
+	st, err := s.pooledStmt(ctx, "SELECT id, email, role FROM users WHERE id = ?")
+	if err != nil {
+		return User{}, err
+	}
 	var u User
-	err := s.read.QueryRowContext(ctx, "SELECT id, email, role FROM users WHERE id = ?", id).Scan(&u.ID, &u.Email, &u.Role)
+	err = st.QueryRowContext(ctx, id).Scan(&u.ID, &u.Email, &u.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}

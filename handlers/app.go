@@ -54,6 +54,7 @@ func New(d Deps) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 	})
 	app.Use(recover.New())
+	app.Use(markRequestStart)
 	app.Use(d.TrustedProxies.identifyClient)
 	app.Use(lifecycleHeaders(d.InstanceName, d.Draining))
 	app.Use(securityHeaders)
@@ -114,4 +115,11 @@ func New(d Deps) *fiber.App {
 
 	app.Use(notFound)
 	return app
+}
+
+// markRequestStart lets the store answer this request from a catalog
+// version check made since it began (see db.WithRequestStart).
+func markRequestStart(c *fiber.Ctx) error {
+	c.SetUserContext(db.WithRequestStart(c.UserContext(), c.Context().Time()))
+	return c.Next()
 }
