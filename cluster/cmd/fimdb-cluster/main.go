@@ -8,6 +8,8 @@
 //
 //	CLUSTER_MYSQL          server to use, mysql://root@127.0.0.1:3306; its
 //	                       database fimdb_cluster is dropped and made afresh
+//	CLUSTER_DB             instead, this database as it is: a SQLite file or
+//	                       a mysql:// URL (bench/cluster.sh measures both)
 //	CLUSTER_PORT           nginx's port, 8080
 //	CLUSTER_INSTANCES      how many instances, 2
 //	CLUSTER_INSTANCE_PORT  the first instance's port, 8081 (then 8082...)
@@ -49,6 +51,7 @@ func main() {
 	conf := flags.String("nginx-conf", env("CLUSTER_NGINX_CONF", "deploy/nginx/fimdb.conf"), "the operator's nginx config")
 	dir := flags.String("dir", env("CLUSTER_DIR", ".cluster"), "`folder` for logs, configs and the PID file")
 	server := flags.String("mysql", env("CLUSTER_MYSQL", "mysql://root@127.0.0.1:3306"), "MySQL server `URL`; its database "+database+" is dropped and made afresh")
+	existing := flags.String("db", env("CLUSTER_DB", ""), "use this `database` as it is (a SQLite file or a mysql:// URL) instead of a fresh "+database)
 	port := flags.Int("port", envInt("CLUSTER_PORT", 8080), "nginx's port")
 	instances := flags.Int("instances", envInt("CLUSTER_INSTANCES", 2), "how many instances")
 	firstPort := flags.Int("instance-port", envInt("CLUSTER_INSTANCE_PORT", 8081), "the first instance's port (then the next ones)")
@@ -75,6 +78,7 @@ func main() {
 		Instances: *instances, Port: *port, InstancePorts: ports, DrainDelay: *drain,
 		AdminEmail: os.Getenv("FIMDB_ADMIN_EMAIL"), AdminPassword: os.Getenv("FIMDB_ADMIN_PASSWORD"),
 	}
+	cfg.DB = *existing
 	if err := run(cfg, *server, pidFile); err != nil {
 		fmt.Fprintln(os.Stderr, "fimdb-cluster:", err)
 		os.Exit(1)
@@ -96,12 +100,14 @@ func run(cfg cluster.Config, server, pidFile string) error {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	dsn, err := freshDatabase(ctx, server)
-	if err != nil {
-		return err
+	if cfg.DB == "" {
+		dsn, err := freshDatabase(ctx, server)
+		if err != nil {
+			return err
+		}
+		cfg.DB = dsn
 	}
-	cfg.DB = dsn
-	fmt.Printf("Starting %d instances of %s and nginx on %s...\n", cfg.Instances, cfg.Binary, redact(dsn))
+	fmt.Printf("Starting %d instances of %s and nginx on %s...\n", cfg.Instances, cfg.Binary, redact(cfg.DB))
 	c, err := cluster.Start(ctx, cfg)
 	if err != nil {
 		return err
