@@ -3,8 +3,8 @@ package db
 import (
 	"context"
 	"slices"
-	"time"
 	"testing"
+	"time"
 
 	"fimdb/db/dbtest"
 )
