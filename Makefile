@@ -49,14 +49,15 @@ E2E_CORE := ^(TestLiveSearchNarrowsAndClears|TestDirectorAndGenreCombine|TestNoM
 ## test: formatting, vet, staticcheck, generated code, and go test -race;
 ## with FIMDB_TEST_MYSQL set (a mysql:// URL of a server tests may create
 ## and drop databases on), the store, handler, CLI and core browser tests
-## again on MySQL
+## again on MySQL, and the cluster tests (two instances behind nginx, which
+## must be installed: apt-get install -y nginx)
 test: assets check-generated lint deploy-test
 	$(GO) test -race -count=1 ./...
 ifdef FIMDB_TEST_MYSQL
 	FIMDB_TEST_BACKEND=mysql FIMDB_TEST_MYSQL='$(FIMDB_TEST_MYSQL)' $(GO) test -race -count=1 ./db/ ./handlers/ .
 	FIMDB_TEST_BACKEND=mysql FIMDB_TEST_MYSQL='$(FIMDB_TEST_MYSQL)' $(GO) test -race -count=1 -run '$(E2E_CORE)' ./e2e/
 else
-	@echo "MySQL runs skipped: FIMDB_TEST_MYSQL=mysql://root@127.0.0.1:3306/test make test runs them too"
+	@echo "MySQL runs and the cluster tests (nginx in front of two instances) skipped: FIMDB_TEST_MYSQL=mysql://root@127.0.0.1:3306/test make test runs them too"
 endif
 
 ## deploy-test: the Kubernetes manifests in deploy/k8s and the Dockerfile,
