@@ -282,10 +282,7 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 		return report, err
 	}
 	defer exists.Close()
-	ins, err := newMovieInserter(ctx, tx, d)
-	if err != nil {
-		return report, err
-	}
+	ins := newMovieInserter(tx, d)
 	defer ins.Close()
 	inFile := map[string]bool{}
 	for i, m := range movies {
@@ -326,7 +323,7 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 type movieInserter struct {
 	tx                    *sql.Tx
 	d                     *dialect
-	movie, genre, genreID *sql.Stmt
+	movie, genre, genreID *txStmt
 	links, words          *rowBatch // words is nil where Go keeps no search index
 	genreIDs              map[string]int64
 	// genreCounts holds each genre's change in movies until flush, and
@@ -336,40 +333,22 @@ type movieInserter struct {
 	suggest     *suggestIndexer
 }
 
-func newMovieInserter(ctx context.Context, tx *sql.Tx, d *dialect) (*movieInserter, error) {
+func newMovieInserter(tx *sql.Tx, d *dialect) *movieInserter {
 	ins := &movieInserter{tx: tx, d: d, genreIDs: map[string]int64{}, genreCounts: map[int64]int64{},
 		links: newRowBatch(tx, "INSERT INTO movie_genres (movie_id, genre_id) VALUES ", "", 2)}
 	if d.indexesWords {
 		ins.words = newRowBatch(tx, "INSERT INTO movie_words (field, word, movie_id) VALUES ", "", 3)
 	}
-	stmts := []struct {
-		dst   **sql.Stmt
-		query string
-	}{
-		{&ins.movie, `INSERT INTO movies (name, director, popularity, imdb_score, match_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`},
-		{&ins.genre, d.insertGenre},
-		{&ins.genreID, `SELECT id FROM genres WHERE name = ?`},
-	}
-	for _, st := range stmts {
-		var err error
-		if *st.dst, err = tx.PrepareContext(ctx, st.query); err != nil {
-			ins.Close()
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-	}
-	var err error
-	if ins.suggest, err = newSuggestIndexer(ctx, tx, d); err != nil {
-		ins.Close()
-		return nil, err
-	}
-	return ins, nil
+	ins.movie = newTxStmt(tx, `INSERT INTO movies (name, director, popularity, imdb_score, match_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	ins.genre = newTxStmt(tx, d.insertGenre)
+	ins.genreID = newTxStmt(tx, `SELECT id FROM genres WHERE name = ?`)
+	ins.suggest = newSuggestIndexer(tx, d)
+	return ins
 }
 
 func (ins *movieInserter) Close() {
-	for _, st := range []*sql.Stmt{ins.movie, ins.genre, ins.genreID} {
-		if st != nil {
-			st.Close()
-		}
+	for _, st := range []*txStmt{ins.movie, ins.genre, ins.genreID} {
+		st.Close()
 	}
 	for _, b := range []*rowBatch{ins.links, ins.words} {
 		if b != nil {

@@ -82,10 +82,7 @@ func (s *Store) CreateMovie(ctx context.Context, m NewMovie, actor string) (Movi
 }
 
 func createMovie(ctx context.Context, tx *sql.Tx, d *dialect, m NewMovie, actor string) (Movie, error) {
-	ins, err := newMovieInserter(ctx, tx, d)
-	if err != nil {
-		return Movie{}, err
-	}
+	ins := newMovieInserter(tx, d)
 	defer ins.Close()
 	id, err := ins.insert(ctx, m)
 	if err != nil {
@@ -206,10 +203,7 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 // unindexing the row, before updating autocomplete). One inserter serves
 // both, so its statements are prepared once.
 func reindexMovie(ctx context.Context, tx *sql.Tx, d *dialect, id int64, before *Movie, after *NewMovie) error {
-	ins, err := newMovieInserter(ctx, tx, d)
-	if err != nil {
-		return err
-	}
+	ins := newMovieInserter(tx, d)
 	defer ins.Close()
 	if before != nil {
 		if err := ins.unindex(ctx, id); err != nil {

@@ -13,8 +13,8 @@ import (
 // in step with the movies table. Every write of a movie goes through it in
 // the same transaction, so autocomplete never sees a half-written change.
 type suggestIndexer struct {
-	upsert, valueRow, rerank, decrement, dropValue, setPopularity *sql.Stmt
-	bestPopularity                                                map[string]*sql.Stmt // by field
+	upsert, valueRow, rerank, decrement, dropValue, setPopularity *txStmt
+	bestPopularity                                                map[string]*txStmt // by field
 	// words buffers new suggest_words rows until flush.
 	words *rowBatch
 	// ranks holds new ranks until flush: a director's count changes with
@@ -23,47 +23,28 @@ type suggestIndexer struct {
 	ranks map[int64]float64
 }
 
-func newSuggestIndexer(ctx context.Context, tx *sql.Tx, d *dialect) (*suggestIndexer, error) {
-	x := &suggestIndexer{ranks: map[int64]float64{}, bestPopularity: map[string]*sql.Stmt{},
+func newSuggestIndexer(tx *sql.Tx, d *dialect) *suggestIndexer {
+	x := &suggestIndexer{ranks: map[int64]float64{}, bestPopularity: map[string]*txStmt{},
 		words: newRowBatch(tx, "INSERT INTO suggest_words (value_id, word, field, first, `rank`, words) VALUES ", d.suggestWordConflict, 6)}
 	// Neither MySQL nor MariaDB can return the row an upsert or an UPDATE
 	// wrote, so each is followed by a read of that row.
-	stmts := []struct {
-		dst   **sql.Stmt
-		query string
-	}{
-		{&x.upsert, d.upsertSuggestValue},
-		{&x.valueRow, `SELECT id, movies, popularity FROM suggest_values WHERE field = ? AND value = ?` + d.nocase},
-		{&x.rerank, "UPDATE suggest_words SET `rank` = ? WHERE value_id = ? AND `rank` <> ?"},
-		{&x.decrement, `UPDATE suggest_values SET movies = movies - 1 WHERE field = ? AND value = ?` + d.nocase},
-		{&x.dropValue, `DELETE FROM suggest_values WHERE id = ?`},
-		{&x.setPopularity, `UPDATE suggest_values SET popularity = ? WHERE id = ?`},
-	}
-	for _, st := range stmts {
-		var err error
-		if *st.dst, err = tx.PrepareContext(ctx, st.query); err != nil {
-			x.Close()
-			return nil, fmt.Errorf("prepare suggest index: %w", err)
-		}
-	}
+	x.upsert = newTxStmt(tx, d.upsertSuggestValue)
+	x.valueRow = newTxStmt(tx, `SELECT id, movies, popularity FROM suggest_values WHERE field = ? AND value = ?`+d.nocase)
+	x.rerank = newTxStmt(tx, "UPDATE suggest_words SET `rank` = ? WHERE value_id = ? AND `rank` <> ?")
+	x.decrement = newTxStmt(tx, `UPDATE suggest_values SET movies = movies - 1 WHERE field = ? AND value = ?`+d.nocase)
+	x.dropValue = newTxStmt(tx, `DELETE FROM suggest_values WHERE id = ?`)
+	x.setPopularity = newTxStmt(tx, `UPDATE suggest_values SET popularity = ? WHERE id = ?`)
 	for _, field := range []string{"name", "director"} {
 		// field is one of two constants: movies_by_name and movies_by_director serve these.
-		st, err := tx.PrepareContext(ctx, `SELECT coalesce(max(popularity), 0) FROM movies WHERE `+field+` = ?`+d.nocase)
-		if err != nil {
-			x.Close()
-			return nil, fmt.Errorf("prepare suggest index: %w", err)
-		}
-		x.bestPopularity[field] = st
+		x.bestPopularity[field] = newTxStmt(tx, `SELECT coalesce(max(popularity), 0) FROM movies WHERE `+field+` = ?`+d.nocase)
 	}
-	return x, nil
+	return x
 }
 
 func (x *suggestIndexer) Close() {
 	x.words.Close()
-	for _, st := range []*sql.Stmt{x.upsert, x.valueRow, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity["name"], x.bestPopularity["director"]} {
-		if st != nil {
-			st.Close()
-		}
+	for _, st := range []*txStmt{x.upsert, x.valueRow, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity["name"], x.bestPopularity["director"]} {
+		st.Close()
 	}
 }
 
@@ -181,10 +162,7 @@ var suggestBackfill = goose.NewGoMigration(6,
 const backfillBatch = 10_000
 
 func backfillSuggestIndex(ctx context.Context, tx *sql.Tx) error {
-	x, err := newSuggestIndexer(ctx, tx, sqliteDialect)
-	if err != nil {
-		return err
-	}
+	x := newSuggestIndexer(tx, sqliteDialect)
 	defer x.Close()
 	type row struct {
 		id             int64
