@@ -23,6 +23,7 @@ type readCache struct {
 	mu        sync.Mutex
 	version   int64
 	checkedAt time.Time // when the check that read version was sent
+	wroteAt   time.Time // when this store last committed a catalog write
 	listings  map[ListQuery]Listing
 	genres    []string
 }
@@ -47,13 +48,14 @@ func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
 }
 
 // sync brings the cache up to the catalog's version, dropping everything
-// when it changed, unless a check sent since ctx's request began has done
-// so already. The check runs without c.mu: under load, requests would
+// when it changed, unless a check sent since ctx's request began, and since
+// this store's last catalog write, has done so already: a request that
+// writes must see its own write. The check runs without c.mu: under load, requests would
 // otherwise queue behind one another's database round trip.
 func (c *readCache) sync(ctx context.Context) error {
 	start, known := ctx.Value(requestStartKey{}).(time.Time)
 	c.mu.Lock()
-	fresh := known && !c.checkedAt.IsZero() && !c.checkedAt.Before(start)
+	fresh := known && !c.checkedAt.IsZero() && !c.checkedAt.Before(start) && !c.checkedAt.Before(c.wroteAt)
 	c.mu.Unlock()
 	if fresh {
 		return nil
@@ -117,6 +119,14 @@ func (c *readCache) storeGenres(version int64, genres []string) {
 	if version == c.version {
 		c.genres = genres
 	}
+}
+
+// wrote records that a catalog write by this store has committed: only a
+// check sent after now sees it.
+func (c *readCache) wrote() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.wroteAt = time.Now()
 }
 
 func (c *readCache) close() error {

@@ -174,3 +174,25 @@ func TestARequestSeesEveryWriteCommittedBeforeItBegan(t *testing.T) {
 		t.Errorf("the early request after a later check: %d zebras, want the 2 that check saw", got)
 	}
 }
+
+// TestARequestSeesItsOwnWrite: a version check that another request sent
+// after this one began, but before this one's write committed, does not
+// answer for it: an admin who deletes a movie gets a table without it.
+func TestARequestSeesItsOwnWrite(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	if _, err := s.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	q := ListQuery{Filter: Filter{Name: "zebra"}, PerPage: 10}
+	writer := WithRequestStart(ctx, time.Now())
+	if l, err := s.ListMovies(WithRequestStart(ctx, time.Now()), q); err != nil || l.Total != 0 {
+		t.Fatalf("another request's listing: %d, %v", l.Total, err)
+	}
+	if _, err := s.CreateMovie(writer, NewMovie{Name: "Zebra", Director: "Someone", IMDBScore: 5, Popularity: 5}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := s.ListMovies(writer, q); err != nil || l.Total != 1 {
+		t.Errorf("the writing request's listing after its write: %d zebras (%v), want 1", l.Total, err)
+	}
+}

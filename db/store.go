@@ -218,12 +218,16 @@ func (s *Store) tryWriteTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // writer holds the whole file): every read fn makes sees the catalog as the
 // previous writer left it, so a version check cannot race another server.
 func (s *Store) inCatalogTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, bumpCatalogVersionSQL); err != nil {
 			return fmt.Errorf("catalog version: %w", err)
 		}
 		return fn(tx)
 	})
+	// Even a failed commit may have reached the database (a connection
+	// lost during COMMIT): the next read checks the version either way.
+	s.cache.wrote()
+	return err
 }
 
 const bumpCatalogVersionSQL = "UPDATE app_meta SET value = value + 1 WHERE `key` = 'catalog_version'"
