@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,10 +25,27 @@ type KeyValues struct {
 	once   sync.Once
 
 	// get is prepared once: every signed-in request reads its session, and
-	// an unprepared query costs MySQL a prepare, an execute and a close.
-	get     *sql.Stmt
-	getErr  error
-	getOnce sync.Once
+	// an unprepared query costs MySQL a prepare, an execute and a close. A
+	// failed prepare (the database restarting) is tried again next time.
+	getMu sync.Mutex
+	get   atomic.Pointer[sql.Stmt]
+}
+
+func (kv *KeyValues) getStmt() (*sql.Stmt, error) {
+	if st := kv.get.Load(); st != nil {
+		return st, nil
+	}
+	kv.getMu.Lock()
+	defer kv.getMu.Unlock()
+	if st := kv.get.Load(); st != nil {
+		return st, nil
+	}
+	st, err := kv.db.PrepareContext(context.Background(), "SELECT v, e FROM fiber_storage WHERE k = ?")
+	if err != nil {
+		return nil, err
+	}
+	kv.get.Store(st)
+	return st, nil
 }
 
 // KeyValues starts the store's key-value store; expired entries are
@@ -40,15 +58,13 @@ func (s *Store) KeyValues(gcEvery time.Duration) *KeyValues {
 
 // Get returns the value of key, or nil when it is missing or expired.
 func (kv *KeyValues) Get(key string) ([]byte, error) {
-	kv.getOnce.Do(func() {
-		kv.get, kv.getErr = kv.db.PrepareContext(context.Background(), "SELECT v, e FROM fiber_storage WHERE k = ?")
-	})
-	if kv.getErr != nil {
-		return nil, fmt.Errorf("key-value get: %w", kv.getErr)
+	get, err := kv.getStmt()
+	if err != nil {
+		return nil, fmt.Errorf("key-value get: %w", err)
 	}
 	var v []byte
 	var expires int64
-	err := kv.get.QueryRowContext(context.Background(), storedKey(key)).Scan(&v, &expires)
+	err = get.QueryRowContext(context.Background(), storedKey(key)).Scan(&v, &expires)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && expires != 0 && expires <= time.Now().Unix()) {
 		return nil, nil
 	}
