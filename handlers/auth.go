@@ -428,7 +428,7 @@ func (a *Auth) SignInLimiters() []fiber.Handler {
 		})
 	}
 	return []fiber.Handler{
-		limit(func(c *fiber.Ctx) string { return "signin-ip:" + clientOf(c).addr }),
+		limit(func(c *fiber.Ctx) string { return "signin-ip:" + clientOf(c).throttleKey() }),
 		limit(func(c *fiber.Ctx) string {
 			return "signin-account:" + strings.ToLower(strings.TrimSpace(c.FormValue("email")))
 		}),

@@ -116,6 +116,14 @@ func TestTheThrottleCountsTheVisitorBehindTrustedProxies(t *testing.T) {
 			func(int) string { return proxy }, func(n int) string { return fmt.Sprintf("198.51.100.%d, 203.0.113.9", n+1) }, 429},
 		{"a trusted CIDR and a chain of trusted proxies", "127.0.0.0/24, 10.0.0.0/8",
 			func(int) string { return proxy }, func(n int) string { return fmt.Sprintf("198.51.100.%d, 10.1.2.3", n+1) }, 401},
+		{"every entry trusted: the nearest proxy's entry counts, not the client's", "127.0.0.0/8, 10.0.0.0/8",
+			func(int) string { return proxy }, func(n int) string { return fmt.Sprintf("10.9.9.%d, 127.0.0.5", n+1) }, 429},
+		{"entries with ports", proxy,
+			func(int) string { return proxy }, func(n int) string { return fmt.Sprintf("203.0.113.%d:5678", n+1) }, 401},
+		{"IPv6 entries with ports", proxy,
+			func(int) string { return proxy }, func(n int) string { return fmt.Sprintf("[2001:db8:0:%x::1]:443", n+1) }, 401},
+		{"IPv6 visitors count per /64", proxy,
+			func(int) string { return proxy }, func(n int) string { return fmt.Sprintf("2001:db8::%x", n+1) }, 429},
 		{"a malformed entry ends the chain", proxy,
 			func(int) string { return proxy }, func(n int) string { return fmt.Sprintf("198.51.100.%d, not-an-address, 127.0.0.1", n+1) }, 429},
 	} {
@@ -183,6 +191,7 @@ func TestParseTrustedProxies(t *testing.T) {
 		{"127.0.0.1", "[127.0.0.1/32]", false},
 		{"10.0.0.0/8, 192.168.1.7/24 ::1", "[10.0.0.0/8 192.168.1.0/24 ::1/128]", false},
 		{"10.0.0.0/8,,172.16.0.0/12", "[10.0.0.0/8 172.16.0.0/12]", false},
+		{"::ffff:10.0.0.0/104", "[10.0.0.0/8]", false},
 		{"nginx", `trusted proxies: "nginx" is neither`, true},
 		{"10.0.0.0/33", `trusted proxies: "10.0.0.0/33" is neither`, true},
 	} {
