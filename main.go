@@ -187,6 +187,9 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, console io.Wr
 		}
 	}
 	draining.Store(true)
+	// From here another Ctrl-C or SIGTERM ends the process at once, as
+	// without fimdb's handler: someone who sends it does not want to wait.
+	signal.Stop(signals)
 	log.Info("shutting down; waiting for requests in flight", "timeout", shutdownTimeout)
 	if err := app.ShutdownWithTimeout(shutdownTimeout); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
