@@ -309,8 +309,15 @@ func TestAdminAddsAMovieAndViewersFindIt(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-imdb_score]`), "8.3"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=add-form] [data-testid=edit-popularity]`), "83"),
 	)
+	// The form's own Idempotency-Key goes with Save, beside the CSRF token.
+	eval[bool](t, ctx, `document.body.addEventListener('htmx:configRequest', e => {
+		if (e.detail.path === '/manage/add') window.addHeaders = e.detail.headers
+	}) === undefined`)
 	clickReady(t, ctx, `[data-testid=add-save]`)
 	waitUntil(t, ctx, "the confirmation", `document.querySelector('[data-testid=added]')?.textContent.includes('Amélie')`)
+	if ok := eval[bool](t, ctx, `/^add-[0-9a-f]{32}$/.test(window.addHeaders?.['Idempotency-Key']) && !!window.addHeaders?.['X-CSRF-Token']`); !ok {
+		t.Errorf("Save sent %v, want an Idempotency-Key of the form and the CSRF token", eval[any](t, ctx, `window.addHeaders`))
+	}
 	waitUntil(t, ctx, "the new row", `document.querySelector('[data-testid=added-rows] [data-testid=movie-name]')?.textContent === 'Amélie'`)
 	// "romance" takes the catalog's spelling; the repeated "comedy" is dropped.
 	if genres := eval[string](t, ctx, `document.querySelector('[data-testid=added-rows] tr td:nth-child(3)').textContent.replace(/\s+/g, ' ').trim()`); genres != "Comedy, Romance" {

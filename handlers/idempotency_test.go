@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -144,6 +145,38 @@ func TestConcurrentRetriesOfOneAddAddOnce(t *testing.T) {
 	for i := range tries {
 		if statuses[i] != 201 || ids[i] != ids[0] {
 			t.Errorf("try %d: %d, id %v; want 201, id %v", i, statuses[i], ids[i], ids[0])
+		}
+	}
+}
+
+// TestTheAddFormSendsAKeyOfItsOwn: each rendered add form carries its own
+// Idempotency-Key, so Save pressed again after a lost answer adds once.
+func TestTheAddFormSendsAKeyOfItsOwn(t *testing.T) {
+	app, store := newTestApp(t)
+	keyOf := regexp.MustCompile(`Idempotency-Key&#34;:&#34;(add-[0-9a-f]{32})&#34;`)
+	formKey := func() string {
+		t.Helper()
+		page := scenario{url: "/admin/movies/new", headers: htmx, as: asAdmin, wantStatus: 200}.run(t, app)
+		body, _ := io.ReadAll(page.Body)
+		m := keyOf.FindStringSubmatch(string(body))
+		if m == nil {
+			t.Fatalf("the add form has no Idempotency-Key: %.400s", body)
+		}
+		return m[1]
+	}
+	first, second := formKey(), formKey()
+	if first == second {
+		t.Fatalf("two forms share the key %s", first)
+	}
+	ctx := context.Background()
+	before, _ := store.CountMovies(ctx)
+	for try := range 2 {
+		save := scenario{method: "POST", url: "/manage/add", as: asAdmin, wantStatus: 201,
+			headers: map[string]string{"HX-Request": "true", "Idempotency-Key": first},
+			body:    "movie_name=Arrival&director=Denis+Villeneuve&chip_genres=Sci-Fi&imdb_score=7.9&popularity=79"}
+		save.run(t, app)
+		if after, _ := store.CountMovies(ctx); after != before+1 {
+			t.Errorf("after Save %d: %d movies added, want 1", try+1, after-before)
 		}
 	}
 }

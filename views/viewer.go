@@ -2,6 +2,8 @@ package views
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 )
 
@@ -36,4 +38,14 @@ func csrfHeaders(ctx context.Context) string {
 	}
 	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token})
 	return string(b)
+}
+
+// newAddKeyHeaders is the hx-headers value of one rendered add form: an
+// Idempotency-Key of its own, so that pressing Save again after an add
+// whose answer was lost (a 502 from a proxy) adds the movie once.
+func newAddKeyHeaders() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	h, _ := json.Marshal(map[string]string{"Idempotency-Key": "add-" + hex.EncodeToString(b)})
+	return string(h)
 }
