@@ -70,7 +70,9 @@ func (p *process) stop(sig os.Signal, timeout time.Duration) error {
 		return p.err
 	case <-time.After(timeout):
 	}
-	p.cmd.Process.Kill()
+	// The whole process group: nginx's workers would outlive their master,
+	// holding the port.
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	<-p.done
 	return fmt.Errorf("%s did not exit within %s of %v, killed it\n%s", p.name, timeout, sig, p.tail())
 }

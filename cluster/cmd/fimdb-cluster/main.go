@@ -194,9 +194,10 @@ func running(pidFile string) (pid int, alive bool) {
 	return pid, true
 }
 
-// clearLogs removes what a previous run left, so that the logs are this run's.
+// clearLogs removes what a previous run left, so that the logs are this
+// run's: only the names the cluster writes, since -dir may be any folder.
 func clearLogs(dir string) {
-	for _, pattern := range []string{"*.log", "nginx*.conf", "nginx.pid"} {
+	for _, pattern := range []string{"fimdb-[0-9]*.log", "migrate.log", "nginx-*.log", "nginx.conf", "nginx-fimdb.conf", "nginx.pid"} {
 		files, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, f := range files {
 			os.Remove(f)
