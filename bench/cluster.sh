@@ -5,6 +5,7 @@
 #   listing     /listing?name=Star, the full page (cached)
 #   keystrokes  a new search per request (bench/wrk/keystrokes.lua): mostly uncached
 #   mixed       listings plus one admin update in 20 (bench/wrk/mixed.lua)
+#   writes      admin updates only (mixed.lua with WRITE_EVERY=1)
 # For each it prints req/s, p50, p99, errors, the database statements per
 # request (MariaDB's Questions counter) and where the CPU time went (fimdb,
 # nginx, mariadbd, wrk: seconds from /proc).
@@ -12,11 +13,13 @@
 #   bench/cluster.sh                    # the bundled 246 movies, 10 s per run
 #   N=100000 DURATION=20 bench/cluster.sh
 #   SETUPS="mysql:2" bench/cluster.sh   # only some setups (backend:instances)
+#   WORKLOADS="listing writes" bench/cluster.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-10}
 n=${N:-246}
 setups=${SETUPS:-"mysql:1 mysql:2 sqlite:1"}
+workloads=${WORKLOADS:-"listing keystrokes mixed writes"}
 server=mysql://root@127.0.0.1:3306
 port=18180
 for tool in wrk nginx mysql; do
@@ -79,16 +82,17 @@ run_setup() {
   db_pid=$(pidof mariadbd || true)
   echo "# $backend x$instances: fimdb PIDs $fimdb_pids, nginx PIDs $nginx_pids"
 
-  for workload in listing keystrokes mixed; do
+  for workload in $workloads; do
     local args=(-t2 -c50 -d"${duration}s" --latency -H "Authorization: Bearer $token")
     local url="http://127.0.0.1:$port/listing?name=Star"
     case $workload in
       keystrokes) args+=(-s bench/wrk/keystrokes.lua); url="http://127.0.0.1:$port/" ;;
       mixed) args+=(-s bench/wrk/mixed.lua); url="http://127.0.0.1:$port/" ;;
+      writes) args+=(-s bench/wrk/mixed.lua); url="http://127.0.0.1:$port/" ;;
     esac
     local q0 f0 n0 d0 w0 out
     q0=$(questions); f0=$(cpu_seconds $fimdb_pids); n0=$(cpu_seconds $nginx_pids); d0=$(cpu_seconds $db_pid)
-    out=$(wrk "${args[@]}" "$url")
+    out=$(WRITE_EVERY=$([ "$workload" = writes ] && echo 1 || echo 20) wrk "${args[@]}" "$url")
     local q1 f1 n1 d1
     q1=$(questions); f1=$(cpu_seconds $fimdb_pids); n1=$(cpu_seconds $nginx_pids); d1=$(cpu_seconds $db_pid)
     local rps p50 p99 reqs errors per
