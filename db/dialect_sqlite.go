@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // registers the CGO-free "sqlite" driver
+	"modernc.org/sqlite" // registers the CGO-free "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // sqliteDialect searches with FTS5, whose unicode61 tokenizer folds case
@@ -134,25 +135,20 @@ const (
 // lockSQLiteMigrations takes the migration lock: the one row of a table of
 // its own, which only one process can insert.
 func lockSQLiteMigrations(ctx context.Context, db *sql.DB) (unlock func(), err error) {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS fimdb_migration_lock (
-    id       INTEGER PRIMARY KEY CHECK (id = 1),
-    taken_at INTEGER NOT NULL
-)`); err != nil {
-		return nil, fmt.Errorf("migration lock: %w", err)
-	}
 	deadline := time.Now().Add(maxMigrationWait)
 	for {
-		res, err := db.ExecContext(ctx, "INSERT INTO fimdb_migration_lock (id, taken_at) VALUES (1, ?) ON CONFLICT DO NOTHING", time.Now().Unix())
-		if err != nil {
+		taken, err := tryMigrationLock(ctx, db)
+		switch {
+		case err != nil && !sqliteBusy(err):
 			return nil, fmt.Errorf("migration lock: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
+		case taken:
 			return func() {
 				db.ExecContext(context.WithoutCancel(ctx), "DELETE FROM fimdb_migration_lock")
 			}, nil
-		}
-		if _, err := db.ExecContext(ctx, "DELETE FROM fimdb_migration_lock WHERE taken_at < ?", time.Now().Add(-staleMigrationLock).Unix()); err != nil {
-			return nil, fmt.Errorf("migration lock: %w", err)
+		case err == nil: // another process holds it: unless it died holding it
+			if _, err := db.ExecContext(ctx, "DELETE FROM fimdb_migration_lock WHERE taken_at < ?", time.Now().Add(-staleMigrationLock).Unix()); err != nil && !sqliteBusy(err) {
+				return nil, fmt.Errorf("migration lock: %w", err)
+			}
 		}
 		if time.Now().After(deadline) {
 			return nil, errors.New("another fimdb has been migrating this database for five minutes; try again when it is done")
@@ -163,6 +159,30 @@ func lockSQLiteMigrations(ctx context.Context, db *sql.DB) (unlock func(), err e
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+func tryMigrationLock(ctx context.Context, db *sql.DB) (bool, error) {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS fimdb_migration_lock (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    taken_at INTEGER NOT NULL
+)`); err != nil {
+		return false, err
+	}
+	res, err := db.ExecContext(ctx, "INSERT INTO fimdb_migration_lock (id, taken_at) VALUES (1, ?) ON CONFLICT DO NOTHING", time.Now().Unix())
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// sqliteBusy reports SQLite's "database is locked" that its busy timeout
+// does not wait out: while another process makes a new file (its first
+// connection switches it to WAL) the others' first statements fail at
+// once. Taking the migration lock is then tried again.
+func sqliteBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // sqliteDSN puts every pragma in the connection string: a PRAGMA run with
