@@ -32,6 +32,27 @@ type NewMovie struct {
 	Genres     []string
 	IMDBScore  float64
 	Popularity float64
+	// From IMDb's datasets; zero when unknown. A movie with an IMDbID may
+	// have no director: IMDb lists none for some titles.
+	IMDbID         string
+	Year           int
+	RuntimeMinutes int
+	Votes          int64
+}
+
+// The bounds of the fields from IMDb's datasets.
+const (
+	MinYear, MaxYear  = 1800, 2200
+	MaxRuntimeMinutes = 100_000
+)
+
+// nullIfZero stores an unknown (zero) value as NULL.
+func nullIfZero[T comparable](v T) any {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return v
 }
 
 // FieldError says which field of a movie is wrong and why: Reason is an
@@ -69,7 +90,7 @@ func (m NewMovie) Normalize() NewMovie {
 // Validate checks a normalized movie against the catalog's rules.
 func (m NewMovie) Validate() error {
 	for _, f := range []struct{ field, value string }{{"movie_name", m.Name}, {"director", m.Director}} {
-		if f.value == "" {
+		if f.value == "" && !(f.field == "director" && m.IMDbID != "") {
 			return &FieldError{f.field, "must not be empty", "required", 0}
 		}
 		if utf8.RuneCountInString(f.value) > MaxTextLen {
@@ -87,7 +108,33 @@ func (m NewMovie) Validate() error {
 			return &FieldError{"genres", fmt.Sprintf("a genre must be at most %d characters", MaxTextLen), "genre_too_long", MaxTextLen}
 		}
 	}
+	return m.validateIMDbFields()
+}
+
+func (m NewMovie) validateIMDbFields() error {
+	switch {
+	case m.IMDbID != "" && !validIMDbID(m.IMDbID):
+		return &FieldError{"imdb_id", `must be "tt" and digits, as IMDb writes it`, "bad_imdb_id", 0}
+	case m.Year != 0 && (m.Year < MinYear || m.Year > MaxYear):
+		return &FieldError{"year", fmt.Sprintf("must be between %d and %d", MinYear, MaxYear), "out_of_range", MaxYear}
+	case m.RuntimeMinutes < 0 || m.RuntimeMinutes > MaxRuntimeMinutes:
+		return &FieldError{"runtime_minutes", fmt.Sprintf("must be between 0 and %d", MaxRuntimeMinutes), "out_of_range", MaxRuntimeMinutes}
+	case m.Votes < 0:
+		return &FieldError{"votes", "must not be negative", "out_of_range", 0}
+	}
 	return nil
+}
+
+func validIMDbID(s string) bool {
+	if len(s) < 3 || len(s) > 16 || !strings.HasPrefix(s, "tt") {
+		return false
+	}
+	for _, r := range s[2:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // matchKey identifies a movie for duplicate detection: same name and
@@ -339,7 +386,8 @@ func newMovieInserter(tx *sql.Tx, d *dialect) *movieInserter {
 	if d.indexesWords {
 		ins.words = newRowBatch(tx, "INSERT INTO movie_words (field, word, movie_id) VALUES ", "", 3)
 	}
-	ins.movie = newTxStmt(tx, `INSERT INTO movies (name, director, popularity, imdb_score, match_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	ins.movie = newTxStmt(tx, `INSERT INTO movies (name, director, popularity, imdb_score, match_key, created_at, updated_at,
+	imdb_id, year, runtime_minutes, votes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	ins.genre = newTxStmt(tx, d.insertGenre)
 	ins.genreID = newTxStmt(tx, `SELECT id FROM genres WHERE name = ?`)
 	ins.suggest = newSuggestIndexer(tx, d)
@@ -362,7 +410,8 @@ func (ins *movieInserter) Close() {
 
 func (ins *movieInserter) insert(ctx context.Context, m NewMovie) (int64, error) {
 	at := now()
-	res, err := ins.movie.ExecContext(ctx, m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), at, at)
+	res, err := ins.movie.ExecContext(ctx, m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), at, at,
+		nullIfZero(m.IMDbID), nullIfZero(m.Year), nullIfZero(m.RuntimeMinutes), nullIfZero(m.Votes))
 	if err != nil {
 		return 0, fmt.Errorf("insert movie: %w", err)
 	}

@@ -136,6 +136,7 @@ const (
 	real
 	text
 	nullText
+	nullInteger
 )
 
 // copyTable is a table copied row for row. Its first column is an integer
@@ -151,8 +152,9 @@ var (
 	genresTable = copyTable{"genres", []string{"id", "name", "movies"}, []kind{integer, text, integer}, "id"}
 	moviesTable = copyTable{"movies",
 		// Not MySQL's generated name_sort.
-		[]string{"id", "name", "director", "popularity", "imdb_score", "match_key", "version", "created_at", "updated_at"},
-		[]kind{integer, text, text, real, real, text, integer, text, text}, "id"}
+		[]string{"id", "name", "director", "popularity", "imdb_score", "match_key", "version", "created_at", "updated_at",
+			"imdb_id", "year", "runtime_minutes", "votes"},
+		[]kind{integer, text, text, real, real, text, integer, text, text, nullText, nullInteger, nullInteger, nullInteger}, "id"}
 	linksTable  = copyTable{"movie_genres", []string{"movie_id", "genre_id"}, []kind{integer, integer}, "movie_id, genre_id"}
 	valuesTable = copyTable{"suggest_values", []string{"id", "field", "value", "movies", "popularity"},
 		[]kind{integer, text, text, integer, real}, "id"}
@@ -533,6 +535,8 @@ func (c *copier) readAll(ctx context.Context, tx *sql.Tx, query string, kinds []
 			dest[i] = new(string)
 		case nullText:
 			dest[i] = new(sql.NullString)
+		case nullInteger:
+			dest[i] = new(sql.NullInt64)
 		}
 	}
 	for rows.Next() {
@@ -551,6 +555,10 @@ func (c *copier) readAll(ctx context.Context, tx *sql.Tx, query string, kinds []
 			case *sql.NullString:
 				if d.Valid {
 					row[i] = d.String
+				}
+			case *sql.NullInt64:
+				if d.Valid {
+					row[i] = d.Int64
 				}
 			}
 		}

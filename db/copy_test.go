@@ -43,7 +43,11 @@ func populate(t *testing.T, s *Store) installation {
 	if _, err := s.SeedBundledCatalog(ctx); err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.CreateMovie(ctx, alien, "ann@example.com")
+	// Two movies carry the fields of IMDb's datasets, so that the copy
+	// (and Undo of a deletion, from the audit log) is seen to keep them.
+	fromIMDb := alien
+	fromIMDb.IMDbID, fromIMDb.Year, fromIMDb.RuntimeMinutes, fromIMDb.Votes = "tt0078748", 1979, 117, 980000
+	a, err := s.CreateMovie(ctx, fromIMDb, "ann@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +55,8 @@ func populate(t *testing.T, s *Store) installation {
 		Genres: []string{"Horror", "Sci-Fi", "Thriller"}, IMDBScore: 8.5, Popularity: 90}, "ann@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	gone, err := s.CreateMovie(ctx, NewMovie{Name: "Aliens", Director: "James Cameron", Genres: []string{"Action"}, IMDBScore: 8.4, Popularity: 84}, "ann@example.com")
+	gone, err := s.CreateMovie(ctx, NewMovie{Name: "Aliens", Director: "James Cameron", Genres: []string{"Action"}, IMDBScore: 8.4, Popularity: 84,
+		IMDbID: "tt0090605", Year: 1986, RuntimeMinutes: 137, Votes: 790000}, "ann@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +293,8 @@ func TestCopyTo(t *testing.T) {
 				t.Errorf("a new movie got id %d; the source used ids up to %d", added.ID, in.deletedID)
 			}
 			restored, err := dst.RestoreMovie(ctx, in.deletedID, "ann@example.com")
-			if err != nil || restored.Name != "Aliens" || !slices.Equal(restored.Genres, []string{"Action"}) {
+			if err != nil || restored.Name != "Aliens" || !slices.Equal(restored.Genres, []string{"Action"}) ||
+				restored.IMDbID != "tt0090605" || restored.Year != 1986 || restored.RuntimeMinutes != 137 || restored.Votes != 790000 {
 				t.Errorf("RestoreMovie(%d): %+v, %v", in.deletedID, restored, err)
 			}
 			if got, want := actionsOf(t, dst, in.deletedID), "restore Aliens, delete Aliens, create Aliens"; got != want {

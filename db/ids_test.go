@@ -198,6 +198,14 @@ func TestUpgradeStopsReusingIDs(t *testing.T) {
 	if _, err := p.UpTo(ctx, 6); err != nil {
 		t.Fatal(err)
 	}
+	// Today's code writes the rows below, so the old schema gets today's
+	// movie columns for the while (dropped again before the upgrade).
+	imdbColumns := []string{"imdb_id TEXT", "year INTEGER", "runtime_minutes INTEGER", "votes INTEGER"}
+	for _, col := range imdbColumns {
+		if _, err := w.Exec("ALTER TABLE movies ADD COLUMN " + col); err != nil {
+			t.Fatal(err)
+		}
+	}
 	old := &Store{write: w, dialect: sqliteDialect} // the writes below use only the writer
 	if _, err := old.SeedBundledCatalog(ctx); err != nil {
 		t.Fatal(err)
@@ -232,6 +240,11 @@ func TestUpgradeStopsReusingIDs(t *testing.T) {
 	// release 6 kept.
 	if _, err := w.Exec("UPDATE genres SET movies = (SELECT count(*) FROM movie_genres WHERE genre_id = genres.id)"); err != nil {
 		t.Fatal(err)
+	}
+	for _, col := range imdbColumns {
+		if _, err := w.Exec("ALTER TABLE movies DROP COLUMN " + strings.Fields(col)[0]); err != nil {
+			t.Fatal(err)
+		}
 	}
 	schemaBefore, moviesBefore := schemaOf(t, w)
 	dataBefore := tableDump(t, w)

@@ -43,19 +43,17 @@ type queryer interface {
 }
 
 func movieByID(ctx context.Context, q queryer, d *dialect, id int64) (Movie, error) {
-	var m Movie
-	var genres sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT m.id, m.name, m.director, m.popularity, m.imdb_score, m.version,
+	var r movieRow
+	err := q.QueryRowContext(ctx, `SELECT `+movieColumns+`,
 	`+d.genreList+`
-FROM movies m WHERE m.id = ?`, id).Scan(&m.ID, &m.Name, &m.Director, &m.Popularity, &m.IMDBScore, &m.Version, &genres)
+FROM movies m WHERE m.id = ?`, id).Scan(r.targets()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Movie{}, ErrNotFound
 	}
 	if err != nil {
 		return Movie{}, fmt.Errorf("movie %d: %w", id, err)
 	}
-	m.Genres = splitGenres(genres.String)
-	return m, nil
+	return r.movie(), nil
 }
 
 func splitGenres(s string) []string {
@@ -332,8 +330,10 @@ ORDER BY id DESC LIMIT 1`, id).Scan(&before)
 			return err
 		}
 		at := now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, version, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchKey(old.Name, old.Director), old.Version+1, at, at); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, version, created_at, updated_at,
+	imdb_id, year, runtime_minutes, votes)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchKey(old.Name, old.Director), old.Version+1, at, at,
+			nullIfZero(old.IMDbID), nullIfZero(old.Year), nullIfZero(old.RuntimeMinutes), nullIfZero(old.Votes)); err != nil {
 			return fmt.Errorf("restore movie: %w", err)
 		}
 		restored := NewMovie{Name: old.Name, Director: old.Director, Popularity: old.Popularity, Genres: old.Genres}

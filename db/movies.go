@@ -18,6 +18,11 @@ type Movie struct {
 	IMDBScore  float64  `json:"imdb_score"`
 	Popularity float64  `json:"popularity"`
 	Version    int64    `json:"version"`
+	// From IMDb's datasets (fimdb import --format imdb); absent otherwise.
+	IMDbID         string `json:"imdb_id,omitempty"`
+	Year           int    `json:"year,omitempty"`
+	RuntimeMinutes int    `json:"runtime_minutes,omitempty"`
+	Votes          int64  `json:"votes,omitempty"`
 }
 
 // Sort is a listing order.
@@ -284,23 +289,44 @@ func (s *Store) pageSQL(q ListQuery, walk bool) (string, []any) {
 		from += s.dialect.forceIndex(sortIndex[q.Sort])
 	}
 	order := s.dialect.orderBy(q.Sort)
-	query := `SELECT m.id, m.name, m.director, m.popularity, m.imdb_score, m.version,
+	query := `SELECT ` + movieColumns + `,
 	` + s.dialect.genreList + `
 FROM (SELECT * FROM ` + from + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) m
 ORDER BY ` + order
 	return query, append(args, q.PerPage, (q.Page-1)*q.PerPage)
 }
 
-func scanMovie(rows *sql.Rows) (Movie, error) {
-	var m Movie
-	var genres sql.NullString
-	if err := rows.Scan(&m.ID, &m.Name, &m.Director, &m.Popularity, &m.IMDBScore, &m.Version, &genres); err != nil {
-		return Movie{}, fmt.Errorf("scan movie: %w", err)
-	}
+// movieColumns are what a Movie is read from, in movieRow's order, before
+// the genre list.
+const movieColumns = `m.id, m.name, m.director, m.popularity, m.imdb_score, m.version, m.imdb_id, m.year, m.runtime_minutes, m.votes`
+
+// movieRow receives movieColumns and the genre list.
+type movieRow struct {
+	m                    Movie
+	imdbID, genres       sql.NullString
+	year, runtime, votes sql.NullInt64
+}
+
+func (r *movieRow) targets() []any {
+	return []any{&r.m.ID, &r.m.Name, &r.m.Director, &r.m.Popularity, &r.m.IMDBScore, &r.m.Version,
+		&r.imdbID, &r.year, &r.runtime, &r.votes, &r.genres}
+}
+
+func (r *movieRow) movie() Movie {
+	m := r.m
+	m.IMDbID, m.Year, m.RuntimeMinutes, m.Votes = r.imdbID.String, int(r.year.Int64), int(r.runtime.Int64), r.votes.Int64
 	// Sorted in Go: an ORDER BY inside group_concat costs a temporary
 	// b-tree per movie.
-	m.Genres = splitGenres(genres.String)
-	return m, nil
+	m.Genres = splitGenres(r.genres.String)
+	return m
+}
+
+func scanMovie(rows *sql.Rows) (Movie, error) {
+	var r movieRow
+	if err := rows.Scan(r.targets()...); err != nil {
+		return Movie{}, fmt.Errorf("scan movie: %w", err)
+	}
+	return r.movie(), nil
 }
 
 // searchWords splits a query into the words the FTS index holds. Combining
