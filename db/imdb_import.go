@@ -1,0 +1,143 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// IMDbReport says what an import of IMDb's datasets did to the catalog.
+type IMDbReport struct {
+	Added     int
+	Updated   int // a movie with that imdb_id, or a matching one without any, changed
+	Unchanged int
+	// Skipped counts the titles left out, by reason.
+	Skipped map[string]int
+}
+
+// ImportIMDb adds the movies that read hands to add, in one transaction:
+// all of them land or none do. A movie whose imdb_id the catalog has is
+// updated in place (its id, versions and audit log stay); one the catalog
+// has by name and director but without an imdb_id, such as a bundled
+// movie, takes the imdb_id and the new values. A title that breaks the
+// catalog's rules (a name over 300 characters) is skipped and counted.
+func (s *Store) ImportIMDb(ctx context.Context, read func(add func(NewMovie) error) error) (IMDbReport, error) {
+	var report IMDbReport
+	err := s.inCatalogTx(ctx, func(tx *sql.Tx) error {
+		im := newIMDbImporter(tx, s.dialect)
+		defer im.close()
+		report = IMDbReport{Skipped: map[string]int{}}
+		if err := read(func(m NewMovie) error { return im.add(ctx, m, &report) }); err != nil {
+			return err
+		}
+		return im.ins.flush(ctx)
+	})
+	if err != nil {
+		return IMDbReport{}, err
+	}
+	if report.Added+report.Updated > 0 {
+		return report, s.OptimizeSearchIndex(ctx)
+	}
+	return report, nil
+}
+
+type imdbImporter struct {
+	tx              *sql.Tx
+	d               *dialect
+	ins             *movieInserter
+	byIMDbID, byKey *txStmt
+}
+
+func newIMDbImporter(tx *sql.Tx, d *dialect) *imdbImporter {
+	return &imdbImporter{tx: tx, d: d, ins: newMovieInserter(tx, d),
+		byIMDbID: newTxStmt(tx, `SELECT `+movieColumns+`, `+d.genreList+` FROM movies m WHERE m.imdb_id = ?`),
+		byKey:    newTxStmt(tx, `SELECT `+movieColumns+`, `+d.genreList+` FROM movies m WHERE m.match_key = ? AND m.imdb_id IS NULL ORDER BY m.id LIMIT 1`),
+	}
+}
+
+func (im *imdbImporter) close() {
+	im.ins.Close()
+	im.byIMDbID.Close()
+	im.byKey.Close()
+}
+
+func (im *imdbImporter) add(ctx context.Context, m NewMovie, report *IMDbReport) error {
+	m = m.Normalize()
+	if m.IMDbID == "" {
+		return errors.New("a title from IMDb's datasets has no imdb_id")
+	}
+	if err := m.Validate(); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			report.Skipped[fe.Field+" "+fe.Reason]++
+			return nil
+		}
+		return err
+	}
+	before, found, err := im.existing(ctx, m)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		if _, err := im.ins.insert(ctx, m); err != nil {
+			return fmt.Errorf("%s: %w", m.IMDbID, err)
+		}
+		report.Added++
+	case sameMovie(before, m):
+		report.Unchanged++
+	default:
+		if err := im.update(ctx, before, m); err != nil {
+			return fmt.Errorf("%s: %w", m.IMDbID, err)
+		}
+		report.Updated++
+	}
+	return nil
+}
+
+// existing finds the movie m updates: by imdb_id, else by name and
+// director among movies that have none.
+func (im *imdbImporter) existing(ctx context.Context, m NewMovie) (Movie, bool, error) {
+	for _, q := range []struct {
+		st  *txStmt
+		arg string
+	}{{im.byIMDbID, m.IMDbID}, {im.byKey, matchKey(m.Name, m.Director)}} {
+		var r movieRow
+		err := q.st.QueryRowContext(ctx, q.arg).Scan(r.targets()...)
+		if err == nil {
+			return r.movie(), true, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return Movie{}, false, err
+		}
+	}
+	return Movie{}, false, nil
+}
+
+func sameMovie(before Movie, m NewMovie) bool {
+	return before.Name == m.Name && before.Director == m.Director && before.IMDBScore == m.IMDBScore &&
+		before.Popularity == m.Popularity && before.IMDbID == m.IMDbID && before.Year == m.Year &&
+		before.RuntimeMinutes == m.RuntimeMinutes && before.Votes == m.Votes && slices.Equal(before.Genres, sortedGenres(m.Genres))
+}
+
+func sortedGenres(g []string) []string {
+	out := slices.Clone(g)
+	slices.Sort(out)
+	return out
+}
+
+// update rewrites a movie from IMDb's values; its id stays, its version
+// moves on, and what derives from it follows, as an edit's does.
+func (im *imdbImporter) update(ctx context.Context, before Movie, m NewMovie) error {
+	if err := im.ins.flushRows(ctx); err != nil {
+		return err
+	}
+	if _, err := im.tx.ExecContext(ctx, `UPDATE movies SET name = ?, director = ?, popularity = ?, imdb_score = ?, match_key = ?,
+	imdb_id = ?, year = ?, runtime_minutes = ?, votes = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+		m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director),
+		m.IMDbID, nullIfZero(m.Year), nullIfZero(m.RuntimeMinutes), nullIfZero(m.Votes), now(), before.ID); err != nil {
+		return fmt.Errorf("update movie: %w", err)
+	}
+	return reindexMovie(ctx, im.tx, im.d, before.ID, &before, &m)
+}
