@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // row joins fields with tabs, as IMDb writes them.
@@ -515,15 +517,20 @@ func TestProgress(t *testing.T) {
 	}
 }
 
-// writeMany writes a title.basics of n rows, every tenth a movie, and a
-// ratings and crew row for each and a name for each director.
-func writeMany(t testing.TB, dir string, n int) Files {
+// writeMany writes a title.basics of n rows of which movies are movies,
+// spread evenly, with a ratings and a crew row for each title and names for
+// up to 50,000 directors.
+func writeMany(t testing.TB, dir string, n, movies int) Files {
 	t.Helper()
-	types := []string{"movie", "tvEpisode", "tvEpisode", "tvEpisode", "tvEpisode", "tvEpisode", "short", "tvSeries", "video", "tvEpisode"}
+	others := []string{"tvEpisode", "tvEpisode", "tvEpisode", "tvEpisode", "short", "tvSeries", "video"}
 	var basics, ratings, crew, names []string
 	for i := range n {
 		id := fmt.Sprintf("tt%07d", i+1)
-		basics = append(basics, row(id, types[i%len(types)], fmt.Sprintf("Title number %d", i), fmt.Sprintf("Original title %d", i), "0", "1999", `\N`, "95", "Drama,Comedy"))
+		typ := others[i%len(others)]
+		if i%(n/movies) == 0 {
+			typ = "movie"
+		}
+		basics = append(basics, row(id, typ, fmt.Sprintf("Title number %d", i), fmt.Sprintf("Original title %d", i), "0", "1999", `\N`, "95", "Drama,Comedy"))
 		ratings = append(ratings, row(id, "6.5", fmt.Sprint(i%5000)))
 		crew = append(crew, row(id, fmt.Sprintf("nm%07d,nm%07d", i%50000, (i+1)%50000), fmt.Sprintf("nm%07d", i%777)))
 	}
@@ -538,8 +545,88 @@ func writeMany(t testing.TB, dir string, n int) Files {
 	}
 }
 
+// TestMemoryStaysFlat reads title.basics files of different sizes and logs
+// the heap in use while reading: it should follow the titles selected, not
+// the rows read. Only a loose bound is asserted; the numbers are for people.
+func TestMemoryStaysFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes and reads a few hundred thousand rows")
+	}
+	tests := []struct{ rows, movies int }{
+		{50_000, 5_000},
+		{200_000, 5_000},
+		{200_000, 20_000},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d rows, %d movies", tt.rows, tt.movies), func(t *testing.T) {
+			files := writeMany(t, t.TempDir(), tt.rows, tt.movies)
+			var before, m runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			var peak uint64
+			sample := func(Progress) {
+				runtime.ReadMemStats(&m)
+				peak = max(peak, m.HeapInuse)
+			}
+			var kept []string // a caller keeps something per title; ids stand for it
+			start := time.Now()
+			stats, err := Read(context.Background(), files, Options{}, func(title Title) error {
+				kept = append(kept, title.IMDbID)
+				return nil
+			}, sample)
+			elapsed := time.Since(start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runtime.ReadMemStats(&m)
+			allocated := m.TotalAlloc - before.TotalAlloc
+			runtime.GC()
+			runtime.ReadMemStats(&m)
+			if stats.Emitted != int64(tt.movies) || len(kept) != tt.movies {
+				t.Fatalf("emitted %d, want %d", stats.Emitted, tt.movies)
+			}
+			t.Logf("heap in use: %.1f MiB before, peak %.1f MiB while reading, %.1f MiB after (with the %d ids kept); allocated %.0f bytes per basics row; %.0f basics rows/s through all 5 passes",
+				mib(before.HeapInuse), mib(peak), mib(m.HeapInuse), len(kept), float64(allocated)/float64(tt.rows), float64(tt.rows)/elapsed.Seconds())
+			if grown := peak - before.HeapInuse; grown > 100<<20 {
+				t.Errorf("heap grew by %.1f MiB while reading", mib(grown))
+			}
+		})
+	}
+}
+
+func mib(n uint64) float64 { return float64(n) / (1 << 20) }
+
+// BenchmarkRead reads 200,000 title.basics rows (20,000 movies) with their
+// ratings, crew and names, plain and gzip-compressed.
+func BenchmarkRead(b *testing.B) {
+	for _, gz := range []bool{false, true} {
+		b.Run(map[bool]string{false: "plain", true: "gzip"}[gz], func(b *testing.B) {
+			dir := b.TempDir()
+			files := writeMany(b, dir, 200_000, 20_000)
+			if gz {
+				for _, p := range []string{files.Basics, files.Ratings, files.Crew, files.Names} {
+					data, err := os.ReadFile(p)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := os.WriteFile(p, gzipped(data), 0o644); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			for b.Loop() {
+				_, err := Read(context.Background(), files, Options{}, func(Title) error { return nil }, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(200_000*b.N)/b.Elapsed().Seconds(), "basics_rows/s")
+		})
+	}
+}
+
 func TestCancel(t *testing.T) {
-	files := writeMany(t, t.TempDir(), 60_000) // 6,000 movies
+	files := writeMany(t, t.TempDir(), 60_000, 6_000)
 	tests := []struct {
 		name        string
 		preCancel   bool
