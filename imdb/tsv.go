@@ -58,6 +58,7 @@ type ParseError struct {
 	Problem string
 }
 
+// Error reads like `title.basics.tsv.gz line 1234, column startYear: "19x7" is not a year`.
 func (e *ParseError) Error() string {
 	if e.Column == "" {
 		return fmt.Sprintf("%s line %d: %s", e.File, e.Line, e.Problem)
