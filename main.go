@@ -86,18 +86,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 		ErrWriter: stderr,
 		Commands: []*cli.Command{
 			serve,
-			{
-				Name:      "import",
-				Usage:     "add the movies of a JSON file (the format of the bundled imdb.json)",
-				ArgsUsage: "FILE.json",
-				Flags:     []cli.Flag{dbFlag()},
-				Action: func(c *cli.Context) error {
-					if c.NArg() != 1 {
-						return usageError(c, "name one file to import")
-					}
-					return importFile(c.Context, c.String("db"), c.Args().First(), stdout, stderr)
-				},
-			},
+			importCommand(stdout, stderr),
 			{
 				Name:  "migrate",
 				Usage: "apply the database schema and exit (serve also does it when it starts)",
