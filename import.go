@@ -28,7 +28,7 @@ func importCommand(stdout, stderr io.Writer) *cli.Command {
 		ArgsUsage: "FILE.json | title.basics.tsv.gz [title.ratings.tsv.gz] [title.crew.tsv.gz] [name.basics.tsv.gz]",
 		Flags: []cli.Flag{
 			dbFlag(),
-			&cli.StringFlag{Name: "format", Usage: "`json` or `imdb` (default: recognised from the files)"},
+			&cli.StringFlag{Name: "format", Usage: "`FORMAT` of the files: json or imdb (default: recognised from their content)"},
 			&cli.StringFlag{Name: "title-types", Usage: "IMDb: the comma-separated titleType `TYPES` to import", Value: "movie"},
 			&cli.BoolFlag{Name: "include-adult", Usage: "IMDb: import adult titles too"},
 			&cli.Int64Flag{Name: "min-votes", Usage: "IMDb: only titles with at least `N` votes (needs title.ratings)"},

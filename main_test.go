@@ -555,12 +555,12 @@ func TestWrongCommandLinesAreUsageErrors(t *testing.T) {
 		wantUsage string
 	}{
 		{"unknown flag after the argument", "user add ann@example.com --nope", "flag provided but not defined: -nope", "usage: fimdb user add [--db PATH] [--admin] [--password PW] EMAIL"},
-		{"a flag of another command", "import f.json --admin", "flag provided but not defined: -admin", "usage: fimdb import [--db PATH] FILE.json"},
+		{"a flag of another command", "import f.json --admin", "flag provided but not defined: -admin", "usage: fimdb import [--db PATH] [--format FORMAT] [--title-types TYPES] [--include-adult] [--min-votes N] FILE.json | title.basics.tsv.gz"},
 		{"flag without its value", "token create bob@example.com --db", "flag needs an argument: -db", "usage: fimdb token create [--db PATH] EMAIL"},
 		{"two emails", "user add ann@example.com bob@example.com --password pw", "name one account's EMAIL", "usage: fimdb user add"},
 		{"no email", "user passwd --db x.db", "name one account's EMAIL", "usage: fimdb user passwd [--db PATH] EMAIL"},
 		{"no token", "token revoke", "name one TOKEN to revoke", "usage: fimdb token revoke [--db PATH] TOKEN"},
-		{"no file", "import --db x.db", "name one file to import", "usage: fimdb import"},
+		{"no file", "import --db x.db", "name the files to import", "usage: fimdb import"},
 		{"serve takes no arguments", "serve extra --db x.db", `serve takes no arguments, got "extra"`, "usage: fimdb serve [--addr HOST:PORT] [--db PATH] [--secure-cookies]"},
 		{"list takes no arguments", "user list everyone", `list takes no arguments, got "everyone"`, "usage: fimdb user list [--db PATH]"},
 		{"unknown command", "frob --db x.db", `unknown command "frob"`, "usage: fimdb serve|import|migrate|user|token|copy ..."},

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"fimdb/db"
+	l10n "fimdb/i18n"
 
 	"github.com/a-h/templ"
 
@@ -74,6 +75,22 @@ func (v ListingView) URL(page int) string {
 		return v.base()
 	}
 	return v.base() + "?" + q.Encode()
+}
+
+// movieFacts is the line of what IMDb's datasets tell about a movie (its
+// year, runtime and votes), or "" when it has none of them.
+func movieFacts(ctx context.Context, m db.Movie) string {
+	var facts []string
+	if m.Year != 0 {
+		facts = append(facts, strconv.Itoa(m.Year))
+	}
+	if m.RuntimeMinutes != 0 {
+		facts = append(facts, i18n.T(ctx, "listing.runtime", i18n.M{"minutes": formatInt(ctx, m.RuntimeMinutes)}))
+	}
+	if m.Votes != 0 {
+		facts = append(facts, l10n.Plural(ctx, "listing.votes", int(m.Votes), i18n.M{"count": formatInt(ctx, int(m.Votes))}))
+	}
+	return strings.Join(facts, " · ")
 }
 
 // CardLabels are the translated words every movie card repeats.
