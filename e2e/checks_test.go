@@ -86,6 +86,11 @@ var signedInStates = []uiState{
 			do(t, ctx, chromedp.Click(chromedp.CSS(".lang-switcher > summary")))
 			waitUntil(t, ctx, "the language menu", `document.querySelector('.lang-switcher').open`)
 		}},
+	{name: "movie page", path: "/movies/20", ready: `[data-testid=more-by]`},
+	{name: "movie page with its history", path: "/movies/20", ready: `[data-testid=history]`,
+		steps: func(t *testing.T, ctx context.Context) {
+			clickReady(t, ctx, `[data-testid=movie-history-button]`)
+		}},
 	{name: "admin", path: "/admin", ready: `[data-testid=movie-table]`},
 	{name: "history panel", path: "/admin?name=psycho", ready: `[data-testid=history]`,
 		steps: func(t *testing.T, ctx context.Context) {

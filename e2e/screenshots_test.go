@@ -32,6 +32,7 @@ func TestScreenshots(t *testing.T) {
 		{"genre-page-2", "/listing?genre=Drama&sort=name&p=2&items=10", `[data-testid=summary]`},
 		{"no-match", "/listing?name=qqqzzz", `[data-testid=empty]`},
 		{"bad-request", "/listing?p=abc", `[data-testid=error]`},
+		{"movie", "/movies/4", `[data-testid=more-by]`},
 		{"admin", "/admin", `[data-testid=movie-table]`},
 		{"accounts", "/admin/accounts", `[data-testid=accounts]`},
 	}

@@ -64,6 +64,8 @@ func TestPagesAreValidHTML(t *testing.T) {
 			{"not-found", "/no-such-page", 404},
 			{"admin", "/admin", 200},
 			{"accounts", "/admin/accounts", 200},
+			{"movie", "/movies/4", 200},
+			{"no-movie", "/movies/999999", 404},
 		}
 		for _, p := range pages {
 			save(p.name+"-"+lang, p.status, get(t, admin, srv.URL+withLang(p.path, lang)))

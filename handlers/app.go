@@ -95,6 +95,7 @@ func New(d Deps) *fiber.App {
 	catalog := NewCatalog(d.Log, d.Store)
 	app.Get("/listing", auth.RequireUser, catalog.Listing)
 	app.Get("/suggest", auth.RequireUser, suggest(d.Store))
+	app.Get("/movies/:id", auth.RequireUser, catalog.Movie)
 
 	// Every /admin and /manage path needs an administrator, even those that
 	// do not exist: nobody else learns what is there.

@@ -22,6 +22,8 @@ import (
 type CatalogStore interface {
 	ListMovies(ctx context.Context, q db.ListQuery) (db.Listing, error)
 	Genres(ctx context.Context) ([]string, error)
+	MovieByID(ctx context.Context, id int64) (db.Movie, error)
+	MoviesByDirector(ctx context.Context, director string, except int64, limit int) ([]db.Movie, error)
 }
 
 // Catalog serves the movie listing.
@@ -158,4 +160,43 @@ func intParam(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {
 		return def, &inputError{name, i18n.T(c.UserContext(), "errors.whole_number", i18n.M{"label": i18n.T(c.UserContext(), "fields."+name), "field": name})}
 	}
 	return int(min(max(n, int64(lo)), int64(hi))), nil
+}
+
+// moreByDirector is how many other movies by its director a movie page shows.
+const moreByDirector = 8
+
+// movieJSON is a movie page for scripts.
+type movieJSON struct {
+	Movie          db.Movie   `json:"movie"`
+	MoreByDirector []db.Movie `json:"more_by_director"`
+}
+
+// Movie answers GET /movies/:id: one movie with everything the catalog
+// knows about it and more by its director, as a page, an htmx fragment or
+// JSON.
+func (h *Catalog) Movie(c *fiber.Ctx) error {
+	varyOnRepresentation(c)
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	m, err := h.store.MovieByID(c.UserContext(), id)
+	if errors.Is(err, db.ErrNotFound) {
+		return noMovie(c.UserContext(), "validation.no_movie", id)
+	}
+	if err != nil {
+		return err
+	}
+	more, err := h.store.MoviesByDirector(c.UserContext(), m.Director, m.ID, moreByDirector)
+	if err != nil {
+		return err
+	}
+	if wantsJSON(c) {
+		return c.JSON(movieJSON{Movie: m, MoreByDirector: more})
+	}
+	v := views.MovieView{Movie: m, More: more}
+	if wantsFragment(c) {
+		return render(c, fiber.StatusOK, views.MovieDetail(v))
+	}
+	return render(c, fiber.StatusOK, views.MoviePage(v))
 }

@@ -104,7 +104,7 @@ func TestEveryLocaleHasExactlyTheEnglishKeys(t *testing.T) {
 
 // keyRef finds translation keys in Go and templ source: quoted literals
 // starting with a top-level section of en.yaml.
-var keyRef = regexp.MustCompile(`"((?:app|listing|pager|errors|auth|admin|suggest|fields|lang|genres|validation|dates)\.[a-z0-9_.%]*)"`)
+var keyRef = regexp.MustCompile(`"((?:app|listing|movie|pager|errors|auth|admin|suggest|fields|lang|genres|validation|dates)\.[a-z0-9_.%]*)"`)
 
 // TestEveryKeyIsUsedAndEveryUsedKeyExists scans the views and handlers. A key
 // built at run time appears as its literal prefix ("admin.action_" +
@@ -339,10 +339,10 @@ func TestDatesFollowTheLocale(t *testing.T) {
 // its film culture uses (fr "Thriller"). Any other value equal to English
 // is an untranslated string.
 var identicalOnPurpose = map[string][]string{
-	"es": {"listing.search_director", "fields.director", "genres.drama", "genres.musical", "genres.romance", "genres.western"},
-	"fr": {"listing.genre", "fields.genre", "fields.genres", "fields.chip_genres", "fields.version", "admin.actions", "suggest.label",
+	"es": {"listing.runtime", "listing.search_director", "fields.director", "genres.drama", "genres.musical", "genres.romance", "genres.western"},
+	"fr": {"listing.runtime", "listing.votes.one", "listing.votes.other", "movie.genres", "listing.genre", "fields.genre", "fields.genres", "fields.chip_genres", "fields.version", "admin.actions", "suggest.label",
 		"genres.action", "genres.animation", "genres.film_noir", "genres.romance", "genres.sport", "genres.talk_show", "genres.thriller", "genres.western"},
-	"de": {"listing.genre", "fields.genre", "fields.genres", "fields.chip_genres", "fields.version", "admin.role_admin",
+	"de": {"movie.genres", "listing.genre", "fields.genre", "fields.genres", "fields.chip_genres", "fields.version", "admin.role_admin",
 		"genres.film_noir", "genres.reality_tv", "genres.action", "genres.animation", "genres.drama", "genres.fantasy",
 		"genres.horror", "genres.musical", "genres.mystery", "genres.sport", "genres.thriller", "genres.western"},
 }

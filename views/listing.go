@@ -80,17 +80,14 @@ func (v ListingView) URL(page int) string {
 // movieFacts is the line of what IMDb's datasets tell about a movie (its
 // year, runtime and votes), or "" when it has none of them.
 func movieFacts(ctx context.Context, m db.Movie) string {
-	var facts []string
-	if m.Year != 0 {
-		facts = append(facts, strconv.Itoa(m.Year))
+	facts := yearAndRuntime(ctx, m)
+	if m.Votes == 0 {
+		return facts
 	}
-	if m.RuntimeMinutes != 0 {
-		facts = append(facts, i18n.T(ctx, "listing.runtime", i18n.M{"minutes": formatInt(ctx, m.RuntimeMinutes)}))
+	if facts == "" {
+		return votes(ctx, m.Votes)
 	}
-	if m.Votes != 0 {
-		facts = append(facts, l10n.Plural(ctx, "listing.votes", int(m.Votes), i18n.M{"count": formatInt(ctx, int(m.Votes))}))
-	}
-	return strings.Join(facts, " · ")
+	return facts + " · " + votes(ctx, m.Votes)
 }
 
 // CardLabels are the translated words every movie card repeats.
@@ -162,6 +159,48 @@ func splitList(s string) []string {
 	for _, part := range strings.Split(s, ",") {
 		if part = strings.TrimSpace(part); part != "" {
 			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// MovieView is what a movie's page shows.
+type MovieView struct {
+	Movie db.Movie
+	More  []db.Movie // by the same director
+}
+
+// title is the page's title: the name, and the year when known.
+func (v MovieView) title() string {
+	if v.Movie.Year != 0 {
+		return v.Movie.Name + " (" + strconv.Itoa(v.Movie.Year) + ")"
+	}
+	return v.Movie.Name
+}
+
+// yearAndRuntime is a movie page's line under the title.
+func yearAndRuntime(ctx context.Context, m db.Movie) string {
+	var facts []string
+	if m.Year != 0 {
+		facts = append(facts, strconv.Itoa(m.Year))
+	}
+	if m.RuntimeMinutes != 0 {
+		facts = append(facts, i18n.T(ctx, "listing.runtime", i18n.M{"minutes": formatInt(ctx, m.RuntimeMinutes)}))
+	}
+	return strings.Join(facts, " · ")
+}
+
+func votes(ctx context.Context, n int64) string {
+	return l10n.Plural(ctx, "listing.votes", int(n), i18n.M{"count": formatInt(ctx, int(n))})
+}
+
+// splitDirectors lists the directors of a credit such as IMDb's
+// "Lana Wachowski, Lilly Wachowski", each to be searched for alone.
+func splitDirectors(credit string) []string {
+	var out []string
+	for _, d := range strings.Split(credit, ", ") {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d)
 		}
 	}
 	return out
