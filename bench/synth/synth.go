@@ -3,6 +3,7 @@
 package synth
 
 import (
+	"iter"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -33,21 +34,41 @@ var (
 // directors reuse a vocabulary the way a real catalog does, so searches
 // match realistic fractions of it; scores follow a bell curve around 6.5.
 func Movies(n int, seed uint64) []db.NewMovie {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	out := make([]db.NewMovie, n)
-	for i := range out {
-		out[i] = db.NewMovie{
-			Name:       title(r, i),
-			Director:   pick(r, first) + " " + pick(r, last),
-			Genres:     movieGenres(r),
-			IMDBScore:  float64(int(clamp(r.NormFloat64()*1.2+6.5, 1, 10)*10)) / 10,
-			Popularity: float64(int(clamp(r.NormFloat64()*15+60, 0, 100))),
-		}
+	out := make([]db.NewMovie, 0, n)
+	for m := range Each(n, seed) {
+		out = append(out, m)
 	}
 	return out
 }
 
+// Each yields the movies Movies returns, in the same order, one at a time,
+// for catalogs too big to hold.
+func Each(n int, seed uint64) iter.Seq[db.NewMovie] {
+	return func(yield func(db.NewMovie) bool) {
+		r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		for i := range n {
+			m := db.NewMovie{
+				Name:       title(r, i),
+				Director:   Person(r),
+				Genres:     movieGenres(r),
+				IMDBScore:  float64(int(clamp(r.NormFloat64()*1.2+6.5, 1, 10)*10)) / 10,
+				Popularity: float64(int(clamp(r.NormFloat64()*15+60, 0, 100))),
+			}
+			if !yield(m) {
+				return
+			}
+		}
+	}
+}
+
 func title(r *rand.Rand, i int) string {
+	// A sequence number keeps name+director unique, as imports require.
+	return Title(r) + " " + strconv.Itoa(i+1)
+}
+
+// Title returns a title from the movies' vocabulary, without the sequence
+// number Movies appends: "The Dark Star Returns".
+func Title(r *rand.Rand) string {
 	var b strings.Builder
 	if r.IntN(3) == 0 {
 		b.WriteString("The ")
@@ -56,10 +77,11 @@ func title(r *rand.Rand, i int) string {
 	if r.IntN(4) == 0 {
 		b.WriteString(" " + pick(r, tails))
 	}
-	// A sequence number keeps name+director unique, as imports require.
-	b.WriteString(" " + strconv.Itoa(i+1))
 	return b.String()
 }
+
+// Person returns a name from the directors' vocabulary: "Agnès Kurosawa".
+func Person(r *rand.Rand) string { return pick(r, first) + " " + pick(r, last) }
 
 func movieGenres(r *rand.Rand) []string {
 	n := 1 + r.IntN(3)
