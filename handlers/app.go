@@ -52,6 +52,12 @@ func New(d Deps) *fiber.App {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
+		// A response goes out in one write when it fits (pages are a few
+		// tens of kilobytes): an instance that dies mid-response then has
+		// sent all of it or nothing, and nothing is what a proxy can send
+		// to another instance; a response cut in half reaches the visitor
+		// cut in half.
+		WriteBufferSize: 64 << 10,
 	})
 	app.Use(recover.New())
 	app.Use(markRequestStart)
