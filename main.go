@@ -59,7 +59,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 			&cli.BoolFlag{Name: "secure-cookies", Usage: "mark cookies Secure even on plain HTTP (serve behind a TLS proxy; see --trusted-proxies)", EnvVars: []string{"FIMDB_SECURE_COOKIES"}},
 			&cli.StringFlag{Name: "trusted-proxies", Usage: "believe X-Forwarded-For and X-Forwarded-Proto only from these comma-separated `CIDRS` (your load balancers)", EnvVars: []string{"FIMDB_TRUSTED_PROXIES"}},
 			&cli.StringFlag{Name: "instance-name", Usage: "send `NAME` as the X-Fimdb-Instance header of every response", EnvVars: []string{"FIMDB_INSTANCE_NAME"}},
-			&cli.DurationFlag{Name: "drain-delay", Usage: "on SIGTERM, answer /healthz with 503 for this long, still serving, before finishing requests in flight and exiting", Value: 5 * time.Second, EnvVars: []string{"FIMDB_DRAIN_DELAY"}},
+			&cli.DurationFlag{Name: "drain-delay", Usage: "on SIGTERM, answer /healthz with 503 for `DURATION`, still serving, before finishing requests in flight and exiting", Value: 5 * time.Second, EnvVars: []string{"FIMDB_DRAIN_DELAY"}},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {

@@ -558,6 +558,8 @@ func TestWrongCommandLinesAreUsageErrors(t *testing.T) {
 		{"a flag of another command", "import f.json --admin", "flag provided but not defined: -admin", "usage: fimdb import [--db PATH] [--format FORMAT] [--title-types TYPES] [--include-adult] [--min-votes N] FILE.json | title.basics.tsv.gz"},
 		{"flag without its value", "token create bob@example.com --db", "flag needs an argument: -db", "usage: fimdb token create [--db PATH] EMAIL"},
 		{"two emails", "user add ann@example.com bob@example.com --password pw", "name one account's EMAIL", "usage: fimdb user add"},
+		{"a proxy that is not an address", "serve --trusted-proxies nginx", `trusted proxies: "nginx" is neither a CIDR such as 10.0.0.0/8 nor an IP address`, "usage: fimdb serve"},
+		{"a negative drain delay", "serve --drain-delay -1s", "--drain-delay cannot be negative", "usage: fimdb serve [--addr HOST:PORT] [--db PATH] [--secure-cookies] [--trusted-proxies CIDRS] [--instance-name NAME] [--drain-delay DURATION]"},
 		{"no email", "user passwd --db x.db", "name one account's EMAIL", "usage: fimdb user passwd [--db PATH] EMAIL"},
 		{"no token", "token revoke", "name one TOKEN to revoke", "usage: fimdb token revoke [--db PATH] TOKEN"},
 		{"no file", "import --db x.db", "name the files to import", "usage: fimdb import"},
