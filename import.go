@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -194,18 +195,11 @@ func (p *imdbProgress) update(pr imdb.Progress) {
 			left = time.Duration(secondsLeft * float64(time.Second)).Round(time.Second).String()
 		}
 	}
-	fmt.Fprintf(p.w, "\r\033[Kpass %d/%d %s: %d rows, %.0f rows/s, %s left", pr.Pass, pr.Passes, shortName(pr.File), pr.Rows, rate, left)
+	fmt.Fprintf(p.w, "\r\033[Kpass %d/%d %s: %d rows, %.0f rows/s, %s left", pr.Pass, pr.Passes, filepath.Base(pr.File), pr.Rows, rate, left)
 }
 
 func (p *imdbProgress) finish() {
 	if p.on {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-}
-
-func shortName(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[i+1:]
-	}
-	return path
 }

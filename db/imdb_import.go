@@ -52,8 +52,8 @@ type imdbImporter struct {
 
 func newIMDbImporter(tx *sql.Tx, d *dialect) *imdbImporter {
 	return &imdbImporter{tx: tx, d: d, ins: newMovieInserter(tx, d),
-		byIMDbID: newTxStmt(tx, `SELECT `+movieColumns+`, `+d.genreList+` FROM movies m WHERE m.imdb_id = ?`),
-		byKey:    newTxStmt(tx, `SELECT `+movieColumns+`, `+d.genreList+` FROM movies m WHERE m.match_key = ? AND m.imdb_id IS NULL ORDER BY m.id LIMIT 1`),
+		byIMDbID: newTxStmt(tx, selectMovies(d)+` WHERE m.imdb_id = ?`),
+		byKey:    newTxStmt(tx, selectMovies(d)+` WHERE m.match_key = ? AND m.imdb_id IS NULL ORDER BY m.id LIMIT 1`),
 	}
 }
 

@@ -44,9 +44,7 @@ type queryer interface {
 
 func movieByID(ctx context.Context, q queryer, d *dialect, id int64) (Movie, error) {
 	var r movieRow
-	err := q.QueryRowContext(ctx, `SELECT `+movieColumns+`,
-	`+d.genreList+`
-FROM movies m WHERE m.id = ?`, id).Scan(r.targets()...)
+	err := q.QueryRowContext(ctx, selectMovies(d)+" WHERE m.id = ?", id).Scan(r.targets()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Movie{}, ErrNotFound
 	}
@@ -346,32 +344,4 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old
 		return audit(ctx, tx, id, actor, "restore", nil, &out)
 	})
 	return out, err
-}
-
-// MoviesByDirector returns up to limit other movies credited to exactly
-// this director (ignoring case), the most popular first: a movie page's
-// "more by this director".
-func (s *Store) MoviesByDirector(ctx context.Context, director string, except int64, limit int) ([]Movie, error) {
-	if director == "" {
-		return []Movie{}, nil
-	}
-	st, err := s.pooledStmt(ctx, `SELECT `+movieColumns+`, `+s.dialect.genreList+`
-FROM movies m WHERE m.director = ?`+s.dialect.nocase+` AND m.id <> ? ORDER BY m.popularity DESC, m.id LIMIT ?`)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, director, except, limit)
-	if err != nil {
-		return nil, fmt.Errorf("movies by %s: %w", director, err)
-	}
-	defer rows.Close()
-	out := []Movie{}
-	for rows.Next() {
-		m, err := scanMovie(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }

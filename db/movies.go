@@ -300,6 +300,11 @@ ORDER BY ` + order
 // the genre list.
 const movieColumns = `m.id, m.name, m.director, m.popularity, m.imdb_score, m.version, m.imdb_id, m.year, m.runtime_minutes, m.votes`
 
+// selectMovies reads movies m as movieRow receives them; a WHERE follows.
+func selectMovies(d *dialect) string {
+	return "SELECT " + movieColumns + ", " + d.genreList + "\nFROM movies m"
+}
+
 // movieRow receives movieColumns and the genre list.
 type movieRow struct {
 	m                    Movie
@@ -382,4 +387,31 @@ func (s *Store) CountMovies(ctx context.Context) (int, error) {
 	var n int
 	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM movies").Scan(&n)
 	return n, err
+}
+
+// MoviesByDirector returns up to limit other movies credited to exactly
+// this director (ignoring case), the most popular first: a movie page's
+// "more by this director".
+func (s *Store) MoviesByDirector(ctx context.Context, director string, except int64, limit int) ([]Movie, error) {
+	if director == "" {
+		return []Movie{}, nil
+	}
+	st, err := s.pooledStmt(ctx, selectMovies(s.dialect)+` WHERE m.director = ?`+s.dialect.nocase+` AND m.id <> ? ORDER BY m.popularity DESC, m.id LIMIT ?`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, director, except, limit)
+	if err != nil {
+		return nil, fmt.Errorf("movies by %s: %w", director, err)
+	}
+	defer rows.Close()
+	out := []Movie{}
+	for rows.Next() {
+		m, err := scanMovie(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
