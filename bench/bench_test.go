@@ -49,7 +49,15 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(tmpDir)
-		if benchmarking() {
+		if dsn := os.Getenv("FIMDB_BENCH_DB"); dsn != "" && benchmarking() {
+			c, err := openCatalog(dsn)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			defer c.store.Close()
+			catalogs = append(catalogs, c)
+		} else if benchmarking() {
 			for _, n := range sizes() {
 				c, err := buildCatalog(n)
 				if err != nil {
@@ -127,6 +135,27 @@ func buildCatalog(n int) (*catalog, error) {
 	} else {
 		fmt.Fprintf(os.Stderr, "reusing the catalog of %d movies in %s\n", n, path)
 	}
+	return serveCatalog(store, n)
+}
+
+// openCatalog measures the catalog of FIMDB_BENCH_DB (a --db value: a
+// SQLite file or a mysql:// URL, filled by `fimdb import`) as it is.
+func openCatalog(dsn string) (*catalog, error) {
+	ctx := context.Background()
+	store, err := db.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	n, err := store.CountMovies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return serveCatalog(store, n)
+}
+
+// serveCatalog signs a viewer in to store's catalog of n movies and serves it.
+func serveCatalog(store *db.Store, n int) (*catalog, error) {
+	ctx := context.Background()
 	email := fmt.Sprintf("bench-%d@example.com", time.Now().UnixNano())
 	if _, err := store.CreateUser(ctx, email, "bench passphrase", db.RoleUser); err != nil {
 		return nil, err
@@ -225,6 +254,63 @@ func benchHandler(b *testing.B, app *fiber.App, url string, headers map[string]s
 		b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
 	}
+}
+
+// BenchmarkTypedFragment measures each keystroke of searches typed letter
+// by letter, as live search sends them (the htmx results fragment), through
+// the whole app with nothing cached: the listing's SQL, rendering and
+// everything around them, one request at a time. p50, p99 and the slowest
+// are over every keystroke of both searches; sub-benchmarks report each.
+func BenchmarkTypedFragment(b *testing.B) {
+	for _, c := range catalogs {
+		c.store.MeasureUncachedListings(true)
+		handler := c.app.Handler()
+		var all []time.Duration
+		for _, typing := range []struct{ param, text string }{{"name", "star wars"}, {"director", "steven spielberg"}} {
+			for _, prefix := range synth.Keystrokes(typing.text) {
+				url := "/listing?" + typing.param + "=" + strings.ReplaceAll(prefix, " ", "+")
+				b.Run(fmt.Sprintf("movies=%d/%s=%s", c.size, typing.param, prefix), func(b *testing.B) {
+					var ctx fasthttp.RequestCtx
+					var took []time.Duration
+					for b.Loop() {
+						ctx.Request.Reset()
+						ctx.Response.Reset()
+						ctx.ResetUserValues()
+						ctx.Request.SetRequestURI(url)
+						ctx.Request.Header.Set("Authorization", c.auth)
+						ctx.Request.Header.Set("HX-Request", "true")
+						start := time.Now()
+						handler(&ctx)
+						took = append(took, time.Since(start))
+						if ctx.Response.StatusCode() != fiber.StatusOK {
+							b.Fatalf("%s: status %d", url, ctx.Response.StatusCode())
+						}
+					}
+					reportLatencies(b, took)
+					all = append(all, took...)
+				})
+			}
+		}
+		b.Run(fmt.Sprintf("movies=%d/every-keystroke", c.size), func(b *testing.B) {
+			for b.Loop() {
+			}
+			reportLatencies(b, all)
+		})
+		c.store.MeasureUncachedListings(false)
+	}
+}
+
+
+// reportLatencies reports the p50, p99 and slowest of latencies.
+func reportLatencies(b *testing.B, latencies []time.Duration) {
+	if len(latencies) == 0 {
+		return
+	}
+	sorted := slices.Sorted(slices.Values(latencies))
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	b.ReportMetric(ms(sorted[len(sorted)/2]), "p50-ms")
+	b.ReportMetric(ms(sorted[len(sorted)*99/100]), "p99-ms")
+	b.ReportMetric(ms(sorted[len(sorted)-1]), "max-ms")
 }
 
 // BenchmarkListMoviesCached measures the store on a repeated query, which

@@ -50,7 +50,7 @@ func BenchmarkSearchUncached(b *testing.B) {
 			q.PerPage = 50
 			b.Run(fmt.Sprintf("movies=%d/%+v/sort=%s/p=%d", n, q.Filter, q.Sort, q.Page), func(b *testing.B) {
 				for b.Loop() {
-					if _, err := store.ListMoviesUncached(q); err != nil {
+					if _, err := store.ListMoviesUncached(context.Background(), q); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -106,17 +106,6 @@ func newBenchCatalog(b *testing.B, n int) *db.Store {
 	return store
 }
 
-// typed is a live search typed letter by letter: each prefix is a
-// keystroke, a listing the cache has not seen yet.
-func typed(s string) []string {
-	var out []string
-	for i := range s {
-		if i > 0 && s[i-1] != ' ' {
-			out = append(out, s[:i])
-		}
-	}
-	return append(out, s)
-}
 
 // timed runs fn b.N times and reports the p50, p99 and slowest run.
 func timed(b *testing.B, fn func() error) {
@@ -146,10 +135,10 @@ func BenchmarkTypedSearch(b *testing.B) {
 			{func(s string) db.Filter { return db.Filter{Name: s} }, "star wars"},
 			{func(s string) db.Filter { return db.Filter{Director: s} }, "steven spielberg"},
 		} {
-			for _, prefix := range typed(typing.text) {
+			for _, prefix := range synth.Keystrokes(typing.text) {
 				q := db.ListQuery{Filter: typing.filter(prefix), PerPage: 50}
 				b.Run(fmt.Sprintf("%s/%+v", label, q.Filter), func(b *testing.B) {
-					timed(b, func() error { _, err := store.ListMoviesUncached(q); return err })
+					timed(b, func() error { _, err := store.ListMoviesUncached(context.Background(), q); return err })
 				})
 			}
 		}
@@ -162,7 +151,7 @@ func BenchmarkTypedSuggest(b *testing.B) {
 	ctx := context.Background()
 	benchStores(b, func(label string, store *db.Store) {
 		for _, typing := range []struct{ field, text string }{{"name", "dark star"}, {"director", "steven spielberg"}} {
-			for _, prefix := range typed(typing.text) {
+			for _, prefix := range synth.Keystrokes(typing.text) {
 				b.Run(fmt.Sprintf("%s/%s=%s", label, typing.field, prefix), func(b *testing.B) {
 					timed(b, func() error { _, err := store.Suggest(ctx, typing.field, prefix); return err })
 				})

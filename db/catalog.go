@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -84,6 +85,10 @@ func (m NewMovie) Normalize() NewMovie {
 		genres = append(genres, g)
 	}
 	m.Genres = genres
+	// Two decimals, which is more than any score is shown with: the search
+	// index orders by the score to two decimals (migration 13), and so must
+	// every listing that pages through it.
+	m.IMDBScore = math.Round(m.IMDBScore*100) / 100
 	return m
 }
 

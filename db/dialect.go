@@ -75,8 +75,13 @@ type dialect struct {
 // visitor goes only into the arguments, never into the SQL.
 type filterSQL interface {
 	empty() bool
-	// countSQL counts the matching movies.
-	countSQL() (string, []any)
+	// matchesSQL selects one row per matching movie, for counting.
+	matchesSQL() (string, []any)
+	// pageIDsSQL, where the backend's search index yields its matches in
+	// the order sort asks for, selects them in that order as k, a key
+	// that keeps the order and holds the movie id in its low 32 bits; a
+	// LIMIT and an OFFSET follow. ok is false where it cannot.
+	pageIDsSQL(sort Sort) (query string, args []any, ok bool)
 	// whereSQL is the filter as a WHERE clause over movies. walk says the
 	// query reads movies in a sort index's order, testing each one.
 	whereSQL(walk bool) (string, []any)

@@ -214,21 +214,47 @@ type ftsFilter struct {
 
 func (f ftsFilter) empty() bool { return f.match == "" && f.genre == "" }
 
-// bothSQL lists the movies matching text and genre. INTERSECT merges two
-// sorted id lists; an IN probe per FTS match was several times slower.
-const bothSQL = "SELECT rowid FROM movies_fts WHERE movies_fts MATCH ? INTERSECT SELECT movie_id FROM movie_genres WHERE genre_id = " + genreIDSQL
+// The search index (migration 13) keys each movie by its score, then its
+// id, so that MATCH hands out matches in the listing's default order:
+// searchKeySQL is a movie's key, searchIDSQL the movie id in a key.
+const (
+	searchKeySQL = "((1000 - CAST(round(imdb_score * 100) AS INTEGER)) << 32) | id"
+	searchIDSQL  = "(rowid & 4294967295)"
+)
 
-// countSQL counts matches from the indexes alone, without touching movies.
-func (f ftsFilter) countSQL() (string, []any) {
+// textSQL lists the movies matching the text filters, in score order.
+const textSQL = "SELECT " + searchIDSQL + " AS id FROM movies_search WHERE movies_search MATCH ?"
+
+// bothSQL lists the movies matching text and genre.
+const bothSQL = textSQL + " INTERSECT SELECT movie_id FROM movie_genres WHERE genre_id = " + genreIDSQL
+
+// matchesSQL lists the matching movies from the indexes alone.
+func (f ftsFilter) matchesSQL() (string, []any) {
 	switch {
 	case f.match != "" && f.genre != "":
-		return "SELECT count(*) FROM (" + bothSQL + ")", []any{f.match, f.genre}
+		return bothSQL, []any{f.match, f.genre}
 	case f.match != "":
-		return "SELECT count(*) FROM movies_fts WHERE movies_fts MATCH ?", []any{f.match}
+		return textSQL, []any{f.match}
 	case f.genre != "":
-		return "SELECT count(*) FROM movie_genres WHERE genre_id = " + genreIDSQL, []any{f.genre}
+		return "SELECT movie_id FROM movie_genres WHERE genre_id = " + genreIDSQL, []any{f.genre}
 	}
-	return "SELECT count(*) FROM movies", nil
+	return "SELECT id FROM movies", nil
+}
+
+// pageIDsSQL: a text search sorted by score reads its page straight off
+// the search index, in key order, testing the genre (if any) per match: it
+// stops after the page, however many movies match.
+func (f ftsFilter) pageIDsSQL(sort Sort) (string, []any, bool) {
+	if f.match == "" || sort != SortScore {
+		return "", nil, false
+	}
+	query := "SELECT rowid AS k FROM movies_search WHERE movies_search MATCH ?"
+	args := []any{f.match}
+	if f.genre != "" {
+		query += " AND EXISTS (SELECT 1 FROM movie_genres mg WHERE mg.movie_id = " + searchIDSQL + " AND mg.genre_id = " + genreIDSQL + ")"
+		args = append(args, f.genre)
+	}
+	return query + " ORDER BY rowid", args, true
 }
 
 // whereSQL: when walking the sort index, the genre is tested per movie
@@ -241,7 +267,7 @@ func (f ftsFilter) whereSQL(walk bool) (string, []any) {
 	var conds []string
 	var args []any
 	if f.match != "" {
-		conds = append(conds, "id IN (SELECT rowid FROM movies_fts WHERE movies_fts MATCH ?)")
+		conds = append(conds, "id IN ("+textSQL+")")
 		args = append(args, f.match)
 	}
 	if f.genre != "" {
@@ -288,7 +314,7 @@ func (s *Store) OptimizeSearchIndex(ctx context.Context) error {
 	if s.dialect != sqliteDialect {
 		return nil
 	}
-	_, err := s.write.ExecContext(ctx, "INSERT INTO movies_fts (movies_fts) VALUES ('optimize')")
+	_, err := s.write.ExecContext(ctx, "INSERT INTO movies_search (movies_search) VALUES ('optimize')")
 	if err != nil {
 		return fmt.Errorf("optimize search index: %w", err)
 	}

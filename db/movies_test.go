@@ -3,6 +3,7 @@ package db
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -224,17 +225,20 @@ func TestSearchUsesIndexes(t *testing.T) {
 		q    ListQuery
 		want []string
 	}{
+		// Sorted by score, a page is the first matches of the search
+		// index, in its order: no sort, and no reading of other matches.
 		{"title search", ListQuery{Filter: Filter{Name: "star"}, Sort: SortScore}, []string{
-			"-- count\nSCAN movies_fts VIRTUAL TABLE INDEX",
-			"-- page, collect and sort\nCO-ROUTINE m\nSEARCH movies USING INTEGER PRIMARY KEY (rowid=?)\nLIST SUBQUERY 2\nSCAN movies_fts VIRTUAL TABLE INDEX",
-			"-- page, walk the sort index\nCO-ROUTINE m\nSCAN movies USING INDEX movies_by_score"}},
+			"-- count\nSCAN movies_search VIRTUAL TABLE INDEX",
+			"-- page, in the search index's order\nCO-ROUTINE p\nSCAN movies_search VIRTUAL TABLE INDEX 64:",
+			"SCAN p\nSEARCH m USING INTEGER PRIMARY KEY (rowid=?)\nCORRELATED SCALAR SUBQUERY"}},
+		{"title and genre by score", ListQuery{Filter: Filter{Name: "star", Genre: "Sci-Fi"}}, []string{
+			"CO-ROUTINE p\nSCAN movies_search VIRTUAL TABLE INDEX 64:", "SEARCH mg USING PRIMARY KEY (movie_id=? AND genre_id=?)"}},
 		{"director search by name", ListQuery{Filter: Filter{Director: "spiel"}, Sort: SortName}, []string{
-			"SCAN movies USING INDEX movies_by_name", "SCAN movies_fts VIRTUAL TABLE INDEX"}},
+			"SCAN movies USING INDEX movies_by_name", "SCAN movies_search VIRTUAL TABLE INDEX"}},
 		{"genre filter", ListQuery{Filter: Filter{Genre: "Drama"}, Sort: SortPopularity}, []string{
-			"-- count\nSEARCH movie_genres USING COVERING INDEX movie_genres_by_genre (genre_id=?)",
 			"SCAN movies USING INDEX movies_by_popularity", "SEARCH mg USING PRIMARY KEY (movie_id=? AND genre_id=?)"}},
-		{"title and genre", ListQuery{Filter: Filter{Name: "star", Genre: "Sci-Fi"}}, []string{
-			"MERGE (INTERSECT)\nLEFT\nSCAN movies_fts VIRTUAL TABLE INDEX", "RIGHT\nSEARCH movie_genres USING COVERING INDEX movie_genres_by_genre (genre_id=?)"}},
+		{"title and genre by popularity", ListQuery{Filter: Filter{Name: "star", Genre: "Sci-Fi"}, Sort: SortPopularity}, []string{
+			"MERGE (INTERSECT)\nLEFT\nSCAN movies_search VIRTUAL TABLE INDEX", "RIGHT\nSEARCH movie_genres USING COVERING INDEX movie_genres_by_genre (genre_id=?)"}},
 		{"unfiltered", ListQuery{Sort: SortScore}, []string{"SCAN movies USING INDEX movies_by_score"}},
 	}
 	skipOnMySQL(t, "it reads SQLite's query plans")
@@ -251,6 +255,9 @@ func TestSearchUsesIndexes(t *testing.T) {
 			}
 			if strings.Contains(plan, "SCAN movies\n") {
 				t.Errorf("plan scans the movies table:\n%s", plan)
+			}
+			if page, ordered := strings.CutPrefix(plan[strings.Index(plan, "-- page"):], "-- page, in the search index's order"); ordered && strings.Count(page, "TEMP B-TREE") > 0 {
+				t.Errorf("the page in the search index's order is sorted again:\n%s", plan)
 			}
 		})
 	}
@@ -331,7 +338,14 @@ func TestEveryListingStatementIsPreparedUpFront(t *testing.T) {
 		filters = append(filters, Filter{Name: "a", Director: "b"})
 	}
 	for _, f := range filters {
-		count, _ := s.dialect.compileFilter(f).countSQL()
+		matches, _ := s.dialect.compileFilter(f).matchesSQL()
+		count := countSQL(matches, true)
+		switch {
+		case f.Name == "" && f.Director == "" && f.Genre != "":
+			count = genreSizeSQL
+		case f.Name == "" && f.Director == "":
+			count = catalogSizeSQL
+		}
 		if !prepared[count] {
 			t.Errorf("count for %+v is not prepared", f)
 		}
@@ -373,4 +387,181 @@ func asciiLower(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// assertSearchIndexMatchesMovies checks SQLite's search index row for row:
+// every movie under its key (its score and id), and nothing else.
+func assertSearchIndexMatchesMovies(t *testing.T, s *Store) {
+	t.Helper()
+	if s.dialect != sqliteDialect {
+		return // MySQL's movie_words is checked by searchIndexIsWhole
+	}
+	var missing, extra int
+	err := s.read.QueryRow(`SELECT
+	(SELECT count(*) FROM (SELECT `+searchKeySQL+` FROM movies EXCEPT SELECT rowid FROM movies_search)),
+	(SELECT count(*) FROM (SELECT rowid FROM movies_search EXCEPT SELECT `+searchKeySQL+` FROM movies))`).Scan(&missing, &extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing != 0 || extra != 0 {
+		t.Errorf("search index: %d movies missing, %d rows of no movie", missing, extra)
+	}
+	if _, err := s.write.Exec("INSERT INTO movies_search (movies_search, rank) VALUES ('integrity-check', 1)"); err != nil {
+		t.Errorf("search index: %v", err)
+	}
+}
+
+// TestSearchIndexOrderIsTheScoreOrder pages through text searches sorted by
+// score, which read the search index in its key order, and compares them
+// with the same search sorted by SQL's ORDER BY imdb_score DESC, id: equal
+// and close scores, the extremes, and keys moved by updates, restores and
+// deletes.
+func TestSearchIndexOrderIsTheScoreOrder(t *testing.T) {
+	s := seededStore(t)
+	ctx := context.Background()
+	var ids []int64
+	for i, score := range []float64{7.25, 7.25, 7.26, 7.249, 0, 10, 9.999, 7.3, 0.004} {
+		m, err := s.CreateMovie(ctx, NewMovie{Name: fmt.Sprintf("Keyed Star %d", i), Director: "Key Maker", Genres: []string{"Drama"}, IMDBScore: score, Popularity: 50}, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	update := func(id int64, score float64) {
+		m, err := s.MovieByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nm := NewMovie{Name: m.Name, Director: m.Director, Genres: m.Genres, IMDBScore: score, Popularity: m.Popularity}
+		if _, err := s.UpdateMovie(ctx, id, &m.Version, nm, "t"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update(ids[0], 9.5)
+	update(ids[5], 1)
+	if _, err := s.DeleteMovie(ctx, ids[2], "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteMovie(ctx, ids[3], "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RestoreMovie(ctx, ids[3], "t"); err != nil {
+		t.Fatal(err)
+	}
+	assertSearchIndexMatchesMovies(t, s)
+
+	bySQL := func(f Filter, page, perPage int) []int64 {
+		where, args := s.dialect.compileFilter(f).whereSQL(false)
+		rows, err := s.read.Query("SELECT id FROM movies"+where+" ORDER BY imdb_score DESC, id LIMIT ? OFFSET ?", append(args, perPage, (page-1)*perPage)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, id)
+		}
+		return out
+	}
+	for _, f := range []Filter{{Name: "keyed"}, {Name: "star"}, {Director: "key"}, {Name: "s"}, {Name: "the", Genre: "drama"}, {Director: "maker", Genre: "Drama"}, {Name: "nothing-matches"}} {
+		for page := 1; page <= 4; page++ {
+			q := ListQuery{Filter: f, Page: page, PerPage: 3, ExactTotal: true}
+			l, err := s.ListMoviesUncached(bgCtx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, m := range l.Movies {
+				got = append(got, m.ID)
+			}
+			if want := bySQL(f, l.Page, 3); !slices.Equal(got, want) {
+				t.Errorf("%+v page %d: %v, want %v", f, page, got, want)
+			}
+		}
+	}
+	if m, err := s.MovieByID(ctx, ids[3]); err != nil || m.IMDBScore != 7.25 {
+		t.Errorf("a score of 7.249 is kept as %v (%v), want 7.25: two decimals", m.IMDBScore, err)
+	}
+}
+
+// TestBroadSearchesCountPastThePageOnly checks the count of a search that
+// is not asked to be exact: it stops countStep past the page and says
+// "more than", every page up to there can be read, pages still tile the
+// result, and an exact count (what JSON asks for) is the whole number.
+func TestBroadSearchesCountPastThePageOnly(t *testing.T) {
+	s := seededStore(t)
+	defer func(step int) { countStep = step }(countStep)
+	countStep = 20
+	exact := func(f Filter) int {
+		l, err := s.ListMoviesUncached(bgCtx, ListQuery{Filter: f, ExactTotal: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Total
+	}
+	the := Filter{Name: "the"}
+	all := exact(the)
+	if all <= 60 {
+		t.Fatalf("%d movies match %+v; the test needs more than 60", all, the)
+	}
+	tests := []struct {
+		name     string
+		q        ListQuery
+		total    int
+		atLeast  bool
+		wantPage int
+	}{
+		{"first page", ListQuery{Filter: the, PerPage: 10}, 20, true, 1},
+		{"page 2 counts to the next step", ListQuery{Filter: the, PerPage: 10, Page: 2}, 40, true, 2},
+		{"page 5 of 10", ListQuery{Filter: the, PerPage: 10, Page: 5}, 60, true, 5},
+		{"past the end: exact, clamped", ListQuery{Filter: the, PerPage: 10, Page: 1000}, all, false, (all + 9) / 10},
+		{"exact total asked", ListQuery{Filter: the, PerPage: 10, ExactTotal: true}, all, false, 1},
+		{"narrow search: exact", ListQuery{Filter: Filter{Name: "godfather"}, PerPage: 10}, exact(Filter{Name: "godfather"}), false, 1},
+		{"genre alone: exact", ListQuery{Filter: Filter{Genre: "Drama"}, PerPage: 10}, exact(Filter{Genre: "Drama"}), false, 1},
+		{"text and genre", ListQuery{Filter: Filter{Name: "the", Genre: "Drama"}, PerPage: 5}, 20, true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := s.ListMoviesUncached(bgCtx, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Total != tt.total || l.AtLeast != tt.atLeast || l.Page != tt.wantPage {
+				t.Errorf("total %d (at least: %v), page %d; want %d (%v), page %d", l.Total, l.AtLeast, l.Page, tt.total, tt.atLeast, tt.wantPage)
+			}
+			if len(l.Movies) == 0 {
+				t.Error("no movies on the page")
+			}
+		})
+	}
+	// Page after page of the capped count tiles the exact listing.
+	for _, sort := range Sorts {
+		var capped, full []int64
+		for page := 1; ; page++ {
+			l, err := s.ListMoviesUncached(bgCtx, ListQuery{Filter: the, Sort: sort, Page: page, PerPage: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range l.Movies {
+				capped = append(capped, m.ID)
+			}
+			if page >= l.Pages() && !l.AtLeast {
+				break
+			}
+		}
+		l, err := s.ListMoviesUncached(bgCtx, ListQuery{Filter: the, Sort: sort, PerPage: MaxPerPage, ExactTotal: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range l.Movies {
+			full = append(full, m.ID)
+		}
+		if !slices.Equal(capped, full) {
+			t.Errorf("%s: capped pages give %d movies %v, want %v", sort, len(capped), capped, full)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -37,7 +38,16 @@ type Store struct {
 	cacheDB   *sql.DB
 	// listingCalls merges concurrent identical listing queries.
 	listingCalls singleflight.Group
+	// uncachedListings makes every listing run its SQL (see
+	// MeasureUncachedListings).
+	uncachedListings atomic.Bool
 }
+
+// MeasureUncachedListings, on, makes every listing run its SQL and belong
+// to no catalog version, so that nothing derived from it (the handlers'
+// rendered results) is kept either: what a new search costs through the
+// whole app, for benchmarks. Production never calls it.
+func (s *Store) MeasureUncachedListings(on bool) { s.uncachedListings.Store(on) }
 
 // Open opens the database that dsn names and migrates its schema to the
 // newest version: a mysql://USER:PASSWORD@HOST:PORT/DBNAME URL, or else the

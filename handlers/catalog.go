@@ -70,6 +70,9 @@ func (h *Catalog) serve(c *fiber.Ctx, l layout) error {
 	if err != nil {
 		return h.badListing(c, l, q, err)
 	}
+	// Scripts get the documented exact total; people typing get the first
+	// page at once, and "more than" where counting would keep them waiting.
+	q.ExactTotal = wantsJSON(c)
 	listing, err := h.store.ListMovies(c.UserContext(), q)
 	if err != nil {
 		return err

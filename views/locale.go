@@ -38,10 +38,41 @@ func formatNumber(ctx context.Context, f float64) string {
 // summary says which movies the page shows: "Movies 51–100 of 246", or
 // "7 movies" when they all fit on one page.
 func summary(ctx context.Context, l db.Listing) string {
+	if l.AtLeast {
+		return i18n.T(ctx, "listing.range_more", i18n.M{"first": formatInt(ctx, l.First()), "last": formatInt(ctx, l.Last()), "total": formatInt(ctx, l.Total)})
+	}
 	if l.Pages() <= 1 {
 		return l10n.Plural(ctx, "listing.count", l.Total, i18n.M{"count": formatInt(ctx, l.Total)})
 	}
 	return i18n.T(ctx, "listing.range", i18n.M{"first": formatInt(ctx, l.First()), "last": formatInt(ctx, l.Last()), "total": formatInt(ctx, l.Total)})
+}
+
+// pageOf says where the page sits: "Page 2 of 7", or of "more than 200"
+// when the count stopped early.
+func pageOf(ctx context.Context, l db.Listing) string {
+	key := "pager.page_of"
+	if l.AtLeast {
+		key = "pager.page_of_more"
+	}
+	return i18n.T(ctx, key, i18n.M{"page": formatInt(ctx, l.Page), "pages": formatInt(ctx, l.Pages())})
+}
+
+// pageExists reports whether the listing has the page: one past the
+// counted pages too, when the count stopped early.
+func pageExists(l db.Listing, page int) bool {
+	last := l.Pages()
+	if l.AtLeast {
+		last++
+	}
+	return page >= 1 && page <= last
+}
+
+// lastPage is the pager's "last page", or 0 (no link) when it is unknown.
+func lastPage(l db.Listing) int {
+	if l.AtLeast {
+		return 0
+	}
+	return l.Pages()
 }
 
 // genreLabel is a genre's name on screen; the stored name stays in URLs and forms.

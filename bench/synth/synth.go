@@ -95,3 +95,15 @@ func movieGenres(r *rand.Rand) []string {
 func pick(r *rand.Rand, words []string) string { return words[r.IntN(len(words))] }
 
 func clamp(f, lo, hi float64) float64 { return min(max(f, lo), hi) }
+
+// Keystrokes are the searches live search sends while s is typed letter
+// by letter: each prefix that does not end in a space, then s.
+func Keystrokes(s string) []string {
+	var out []string
+	for i := range s {
+		if i > 0 && s[i-1] != ' ' {
+			out = append(out, s[:i])
+		}
+	}
+	return append(out, s)
+}
