@@ -52,11 +52,15 @@ type layout struct {
 	base     string
 	page     func(views.ListingView) templ.Component
 	fragment func(views.ListingView) templ.Component
+	// main, when set, is the page's content below the app bar, kept
+	// rendered like the fragment (the admin page's holds a form of its own
+	// per page, so it has none).
+	main func(views.ListingView) templ.Component
 }
 
 var (
-	catalogLayout = layout{"/listing", views.ListingPage, views.ListingResults}
-	adminLayout   = layout{"/admin", views.AdminPage, views.AdminResults}
+	catalogLayout = layout{"/listing", views.ListingPage, views.ListingResults, views.ListingMain}
+	adminLayout   = layout{"/admin", views.AdminPage, views.AdminResults, nil}
 )
 
 // Listing answers GET /listing as a page, an htmx fragment or JSON.
@@ -82,7 +86,7 @@ func (h *Catalog) serve(c *fiber.Ctx, l layout) error {
 	}
 	q.Page, q.PerPage = listing.Page, listing.PerPage
 	v := views.ListingView{Base: l.base, Query: q, Listing: listing}
-	results, err := h.results.render(c.UserContext(), l.base, v, l.fragment)
+	results, err := h.results.render(c.UserContext(), l.base, "results", v, l.fragment)
 	if err != nil {
 		return err
 	}
@@ -92,6 +96,13 @@ func (h *Catalog) serve(c *fiber.Ctx, l layout) error {
 	}
 	if v.Genres, err = h.store.Genres(c.UserContext()); err != nil {
 		return err
+	}
+	if l.main != nil {
+		main, err := h.results.render(c.UserContext(), l.base, "main", v, l.main)
+		if err != nil {
+			return err
+		}
+		v.Main = renderedHTML(main)
 	}
 	return render(c, fiber.StatusOK, l.page(v))
 }

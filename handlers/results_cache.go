@@ -18,10 +18,12 @@ import (
 const maxCachedResultBytes = 32 << 20
 
 // resultsKey is everything a rendered results section depends on: where it
-// is shown (the catalog or the admin table), the query and the language.
-// It does not depend on who is looking.
+// is shown (the catalog or the admin table), the query and the language,
+// and which part of the page it is (the results, or the catalog's main
+// content around them). It does not depend on who is looking.
 type resultsKey struct {
 	base   string
+	part   string
 	query  db.ListQuery
 	locale string
 }
@@ -39,10 +41,10 @@ func newResultsCache() *resultsCache {
 	return &resultsCache{entries: map[resultsKey][]byte{}}
 }
 
-// render returns the results section of v, rendered by fragment, from the
-// cache when this query was rendered for the same catalog version.
-func (rc *resultsCache) render(ctx context.Context, base string, v views.ListingView, fragment func(views.ListingView) templ.Component) ([]byte, error) {
-	key := resultsKey{base, v.Query, l10n.Code(ctx)}
+// render returns the part of v that fragment renders, from the cache when
+// this part of this query was rendered for the same catalog version.
+func (rc *resultsCache) render(ctx context.Context, base, part string, v views.ListingView, fragment func(views.ListingView) templ.Component) ([]byte, error) {
+	key := resultsKey{base, part, v.Query, l10n.Code(ctx)}
 	version := v.Listing.Version
 	if b, ok := rc.get(key, version); ok {
 		return b, nil

@@ -34,6 +34,16 @@ type ListingView struct {
 	// Results, when set, is the results section already rendered: the
 	// handler caches it, since the cards are most of a page's cost.
 	Results templ.Component
+	// Main, when set, is ListingMain already rendered, for the same reason.
+	Main templ.Component
+}
+
+// main is the page's main content, rendered now unless the handler has it.
+func (v ListingView) main(render func(ListingView) templ.Component) templ.Component {
+	if v.Main != nil {
+		return v.Main
+	}
+	return render(v)
 }
 
 // results is the results section, rendered now unless the handler has it.
