@@ -106,7 +106,6 @@ func newBenchCatalog(b *testing.B, n int) *db.Store {
 	return store
 }
 
-
 // timed runs fn b.N times and reports the p50, p99 and slowest run.
 func timed(b *testing.B, fn func() error) {
 	var latencies []time.Duration

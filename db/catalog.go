@@ -437,7 +437,7 @@ func (ins *movieInserter) indexed(ctx context.Context, id int64, m NewMovie) err
 	if err := ins.indexWords(ctx, id, m); err != nil {
 		return err
 	}
-	if err := ins.suggest.addMovie(ctx, m.Name, m.Director, m.Popularity); err != nil {
+	if err := ins.suggest.addMovie(ctx, m.Director, m.Popularity); err != nil {
 		return err
 	}
 	return ins.linkGenres(ctx, id, m.Genres)

@@ -422,12 +422,13 @@ func (c *copier) copySuggest(ctx context.Context) error {
 }
 
 // rebuildSuggest indexes the copied movies for autocomplete as the target
-// would have, had they been added there in id order: one value per title
-// (and director) as the target compares them, spelled as its first movie
-// spells it, with its movie count and best popularity; then each value's
-// folded words, folded in Go as suggestIndexer folds them.
+// would have, had they been added there in id order: one value per
+// director as the target compares them, spelled as its first movie spells
+// it, with its movie count and best popularity; then each value's folded
+// words, folded in Go as suggestIndexer folds them. (Titles are suggested
+// from the movies themselves.)
 func (c *copier) rebuildSuggest(ctx context.Context) error {
-	for _, field := range []string{"name", "director"} { // column names, not input
+	for _, field := range []string{"director"} { // column names, not input
 		_, err := c.dst.ExecContext(ctx, `INSERT INTO suggest_values (field, value, movies, popularity)
 SELECT '`+field+`', m.`+field+`, g.n, g.p
   FROM (SELECT min(id) AS first, count(*) AS n, max(popularity) AS p FROM movies GROUP BY `+field+c.to.nocase+`) g

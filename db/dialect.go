@@ -51,6 +51,9 @@ type dialect struct {
 
 	// compileFilter turns the listing's filters into SQL.
 	compileFilter func(Filter) filterSQL
+	// titleStarts matches the movies whose title starts with the folded
+	// words (the last one a prefix): "star wa" finds "Star Wars".
+	titleStarts func(words []string) matcher
 
 	// What `fimdb copy` needs: the isolation that gives a read transaction
 	// one snapshot, the query telling whether the table named by its

@@ -45,6 +45,7 @@ ON DUPLICATE KEY UPDATE movies = movies + 1, popularity = GREATEST(popularity, V
 	wordPrefix: func(n int) string { return fmt.Sprintf("w.p%d = ?", n) },
 
 	compileFilter:    compileWordFilter,
+	titleStarts:      func(words []string) matcher { return titlePrefix{strings.Join(words, " ")} },
 	snapshot:         sql.LevelRepeatableRead,
 	tableExistsSQL:   "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
 	ignoreDuplicates: func(col string) string { return " ON DUPLICATE KEY UPDATE " + col + " = " + col },
@@ -254,6 +255,16 @@ func migrateMySQL(ctx context.Context, pool *sql.DB, dbName string) error {
 
 // wordFilter is the listing filter over movie_words: each query word is a
 // range of folded words in one field.
+// titlePrefix matches the titles whose lowercase form starts with prefix:
+// MySQL's word index keeps no word positions. Accents are not folded
+// here; the suggestions' own check is.
+type titlePrefix struct{ prefix string }
+
+func (t titlePrefix) matchesSQL() (string, []any) {
+	escaped := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(t.prefix)
+	return "SELECT id FROM movies WHERE name_sort LIKE ?", []any{escaped + "%"}
+}
+
 type wordFilter struct {
 	words []fieldWord
 	genre string

@@ -42,6 +42,10 @@ ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, pop
 	compileFilter: func(f Filter) filterSQL {
 		return ftsFilter{match: matchExpr(f), genre: strings.TrimSpace(f.Genre)}
 	},
+	// An FTS5 phrase at the start of the column (^), its last word a prefix.
+	titleStarts: func(words []string) matcher {
+		return ftsFilter{match: `name : ^"` + strings.Join(words, " ") + `"*`}
+	},
 	snapshot:         sql.LevelDefault, // a read transaction is one snapshot
 	tableExistsSQL:   "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?",
 	ignoreDuplicates: func(string) string { return " ON CONFLICT DO NOTHING" },

@@ -228,7 +228,7 @@ func reindexMovie(ctx context.Context, tx *sql.Tx, d *dialect, id int64, before 
 	}
 	// Autocomplete recomputes a value's best popularity from the movies
 	// that still have it, so the movie's old row must be gone or changed.
-	if err := ins.suggest.removeMovie(ctx, before.Name, before.Director); err != nil {
+	if err := ins.suggest.removeMovie(ctx, before.Director); err != nil {
 		return err
 	}
 	return ins.suggest.flush(ctx)

@@ -36,7 +36,9 @@ func (s *Store) Suggest(ctx context.Context, field, q string) ([]Suggestion, err
 	var candidates []candidate
 	var err error
 	switch field {
-	case "name", "director":
+	case "name":
+		candidates, err = s.titleCandidates(ctx, words)
+	case "director":
 		candidates, err = s.textCandidates(ctx, field, words)
 	case "genre":
 		candidates, err = s.genreCandidates(ctx)

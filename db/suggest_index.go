@@ -14,7 +14,7 @@ import (
 // the same transaction, so autocomplete never sees a half-written change.
 type suggestIndexer struct {
 	upsert, valueRow, rerank, decrement, dropValue, setPopularity *txStmt
-	bestPopularity                                                map[string]*txStmt // by field
+	bestPopularity                                                *txStmt
 	// words buffers new suggest_words rows until flush.
 	words *rowBatch
 	// ranks holds new ranks until flush: a director's count changes with
@@ -24,7 +24,7 @@ type suggestIndexer struct {
 }
 
 func newSuggestIndexer(tx *sql.Tx, d *dialect) *suggestIndexer {
-	x := &suggestIndexer{ranks: map[int64]float64{}, bestPopularity: map[string]*txStmt{},
+	x := &suggestIndexer{ranks: map[int64]float64{},
 		words: newRowBatch(tx, "INSERT INTO suggest_words (value_id, word, field, first, `rank`, words) VALUES ", d.suggestWordConflict, 6)}
 	// Neither MySQL nor MariaDB can return the row an upsert or an UPDATE
 	// wrote, so each is followed by a read of that row.
@@ -34,34 +34,27 @@ func newSuggestIndexer(tx *sql.Tx, d *dialect) *suggestIndexer {
 	x.decrement = newTxStmt(tx, `UPDATE suggest_values SET movies = movies - 1 WHERE field = ? AND value = ?`+d.nocase)
 	x.dropValue = newTxStmt(tx, `DELETE FROM suggest_values WHERE id = ?`)
 	x.setPopularity = newTxStmt(tx, `UPDATE suggest_values SET popularity = ? WHERE id = ?`)
-	for _, field := range []string{"name", "director"} {
-		// field is one of two constants: movies_by_name and movies_by_director serve these.
-		x.bestPopularity[field] = newTxStmt(tx, `SELECT coalesce(max(popularity), 0) FROM movies WHERE `+field+` = ?`+d.nocase)
-	}
+	// movies_by_director serves this.
+	x.bestPopularity = newTxStmt(tx, `SELECT coalesce(max(popularity), 0) FROM movies WHERE director = ?`+d.nocase)
 	return x
 }
 
 func (x *suggestIndexer) Close() {
 	x.words.Close()
-	for _, st := range []*txStmt{x.upsert, x.valueRow, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity["name"], x.bestPopularity["director"]} {
+	for _, st := range []*txStmt{x.upsert, x.valueRow, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity} {
 		st.Close()
 	}
 }
 
-// addMovie counts a movie that now exists under its title and director.
-func (x *suggestIndexer) addMovie(ctx context.Context, name, director string, popularity float64) error {
-	if err := x.add(ctx, "name", name, popularity); err != nil {
-		return err
-	}
+// addMovie counts a movie that now exists under its director. Titles are
+// suggested from the movies themselves (see suggest_titles.go).
+func (x *suggestIndexer) addMovie(ctx context.Context, director string, popularity float64) error {
 	return x.add(ctx, "director", director, popularity)
 }
 
 // removeMovie uncounts a movie that no longer exists (or no longer has this
-// title and director). Call it after the movies table has changed.
-func (x *suggestIndexer) removeMovie(ctx context.Context, name, director string) error {
-	if err := x.remove(ctx, "name", name); err != nil {
-		return err
-	}
+// director). Call it after the movies table has changed.
+func (x *suggestIndexer) removeMovie(ctx context.Context, director string) error {
 	return x.remove(ctx, "director", director)
 }
 
@@ -110,7 +103,7 @@ func (x *suggestIndexer) remove(ctx context.Context, field, value string) error 
 		_, err := x.dropValue.ExecContext(ctx, id)
 		return err
 	}
-	if err := x.bestPopularity[field].QueryRowContext(ctx, value).Scan(&best); err != nil {
+	if err := x.bestPopularity.QueryRowContext(ctx, value).Scan(&best); err != nil {
 		return err
 	}
 	if _, err := x.setPopularity.ExecContext(ctx, best, id); err != nil {
@@ -190,7 +183,7 @@ func backfillSuggestIndex(ctx context.Context, tx *sql.Tx) error {
 			break
 		}
 		for _, r := range batch {
-			if err := x.addMovie(ctx, r.name, r.director, r.popularity); err != nil {
+			if err := x.addMovie(ctx, r.director, r.popularity); err != nil {
 				return err
 			}
 		}
