@@ -329,6 +329,10 @@ func (s *Store) ImportMovies(ctx context.Context, movies []NewMovie, progress fu
 
 func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie, progress func()) (ImportReport, error) {
 	var report ImportReport
+	bulk, err := beginSearchBulkLoad(ctx, tx, d)
+	if err != nil {
+		return report, err
+	}
 	exists, err := tx.PrepareContext(ctx, "SELECT EXISTS (SELECT 1 FROM movies WHERE match_key = ?)")
 	if err != nil {
 		return report, err
@@ -364,7 +368,10 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 		}
 		report.Added++
 	}
-	return report, ins.flush(ctx)
+	if err := ins.flush(ctx); err != nil {
+		return report, err
+	}
+	return report, bulk.finish(ctx)
 }
 
 // movieInserter inserts movies and their genres with prepared statements,

@@ -26,13 +26,20 @@ type IMDbReport struct {
 func (s *Store) ImportIMDb(ctx context.Context, read func(add func(NewMovie) error) error) (IMDbReport, error) {
 	var report IMDbReport
 	err := s.inCatalogTx(ctx, func(tx *sql.Tx) error {
+		bulk, err := beginSearchBulkLoad(ctx, tx, s.dialect)
+		if err != nil {
+			return err
+		}
 		im := newIMDbImporter(tx, s.dialect)
 		defer im.close()
 		report = IMDbReport{Skipped: map[string]int{}}
 		if err := read(func(m NewMovie) error { return im.add(ctx, m, &report) }); err != nil {
 			return err
 		}
-		return im.ins.flush(ctx)
+		if err := im.ins.flush(ctx); err != nil {
+			return err
+		}
+		return bulk.finish(ctx)
 	})
 	if err != nil {
 		return IMDbReport{}, err

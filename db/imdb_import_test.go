@@ -107,3 +107,66 @@ func TestImportIMDbThatFailsChangesNothing(t *testing.T) {
 		t.Error("a failed import changed the database")
 	}
 }
+
+// TestImportsIndexEveryMovieForSearch: an import indexes the movies it adds
+// for search in one go at its end (searchBulkLoad); afterwards the index
+// holds every movie under its key, new movies are indexed one by one
+// again, and an import that fails leaves both as they were.
+func TestImportsIndexEveryMovieForSearch(t *testing.T) {
+	s := openTestStore(t)
+	ctx := context.Background()
+	if _, err := s.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	assertSearchIndexMatchesMovies(t, s)
+	if _, err := s.ImportMovies(ctx, []NewMovie{
+		{Name: "Zyzzyva Rising", Director: "Ann Other", Genres: []string{"Drama"}, IMDBScore: 6.25, Popularity: 10},
+		{Name: "Zyzzyva Falls", Director: "Ann Other", Genres: []string{"Drama"}, IMDBScore: 7, Popularity: 20},
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	assertSearchIndexMatchesMovies(t, s)
+	first := NewMovie{Name: "Quokka Qdays", Director: "Bee Dee", IMDbID: "tt7000001", IMDBScore: 5, Year: 2001}
+	again := first
+	again.Name, again.IMDBScore = "Quokka Nights", 9.5 // the same tconst twice in one import
+	rerated := NewMovie{Name: "Star Wars", Director: "George Lucas", IMDbID: "tt0076759", IMDBScore: 8.61, Year: 1977}
+	if _, err := s.ImportIMDb(ctx, imdbMovies(first, again, rerated, NewMovie{Name: "Quokka Dawn", Director: "Bee Dee", IMDbID: "tt7000002", IMDBScore: 1})); err != nil {
+		t.Fatal(err)
+	}
+	assertSearchIndexMatchesMovies(t, s)
+	for name, want := range map[string]int{"quokka": 2, "nights": 1, "qdays": 0, "zyzzyva": 2} {
+		if l, err := s.ListMoviesUncached(ctx, ListQuery{Filter: Filter{Name: name}, ExactTotal: true}); err != nil || l.Total != want {
+			t.Errorf("%q finds %d movies (%v), want %d", name, l.Total, err, want)
+		}
+	}
+	if _, err := s.ImportIMDb(ctx, func(add func(NewMovie) error) error {
+		if err := add(NewMovie{Name: "Wombat", Director: "C", IMDbID: "tt7000003"}); err != nil {
+			return err
+		}
+		return errors.New("line 3: malformed")
+	}); err == nil {
+		t.Fatal("the failed import succeeded")
+	}
+	m, err := s.CreateMovie(ctx, NewMovie{Name: "Numbat", Director: "D", IMDBScore: 4}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSearchIndexMatchesMovies(t, s)
+	if l, err := s.ListMoviesUncached(ctx, ListQuery{Filter: Filter{Name: "numbat"}}); err != nil || l.Total != 1 || l.Movies[0].ID != m.ID {
+		t.Errorf("a movie added after the imports is not found: %+v %v", l.Movies, err)
+	}
+}
+
+// TestSearchInsertTriggerIsMigration13s: imports put back the trigger they
+// drop from Go's copy of it, which must be the migration's.
+func TestSearchInsertTriggerIsMigration13s(t *testing.T) {
+	skipOnMySQL(t, "the trigger is SQLite's")
+	s := openTestStore(t)
+	var stored string
+	if err := s.read.QueryRow("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'movies_search_insert'").Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(strings.Fields(stored), " ") != strings.Join(strings.Fields(searchInsertTrigger), " ") {
+		t.Errorf("migration 13's trigger:\n%s\nGo's copy:\n%s", stored, searchInsertTrigger)
+	}
+}
