@@ -42,10 +42,10 @@ ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, pop
 	compileFilter: func(f Filter) filterSQL {
 		return ftsFilter{match: matchExpr(f), genre: strings.TrimSpace(f.Genre)}
 	},
-	// An FTS5 phrase at the start of the column (^), its last word a prefix.
-	titleStarts: func(words []string) matcher {
-		return ftsFilter{match: `name : ^"` + strings.Join(words, " ") + `"*`}
-	},
+	// A range of movies_by_name. (An FTS5 phrase at the start of the
+	// title, ^"dark s"*, also folds accents, but read the positions of
+	// every title word starting with s: 15-30 ms at a million movies.)
+	titleStarts:      func(words []string) matcher { return titleRange{strings.Join(words, " ")} },
 	snapshot:         sql.LevelDefault, // a read transaction is one snapshot
 	tableExistsSQL:   "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?",
 	ignoreDuplicates: func(string) string { return " ON CONFLICT DO NOTHING" },
@@ -217,6 +217,15 @@ type ftsFilter struct {
 }
 
 func (f ftsFilter) empty() bool { return f.match == "" && f.genre == "" }
+
+// titleRange matches the titles that start with prefix, ignoring ASCII
+// case (movies_by_name's order).
+type titleRange struct{ prefix string }
+
+func (t titleRange) matchesSQL() (string, []any) {
+	lo, hi := prefixRange(t.prefix)
+	return "SELECT id FROM movies WHERE name >= ? COLLATE NOCASE AND name < ? COLLATE NOCASE", []any{lo, hi}
+}
 
 // The search index (migration 13) keys each movie by its score, then its
 // id, so that MATCH hands out matches in the listing's default order:

@@ -460,3 +460,38 @@ func TestWordsWithPrefixListsEachWordOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestTitleSuggestionsReadIndexes: the titles starting with the query are
+// a range of movies_by_name, and the walk goes down movies_by_popularity.
+func TestTitleSuggestionsReadIndexes(t *testing.T) {
+	skipOnMySQL(t, "it reads SQLite's query plans")
+	s := seededStore(t)
+	matches, args := s.dialect.titleStarts([]string{"dark", "s"}).matchesSQL()
+	for _, tc := range []struct {
+		query string
+		args  []any
+		want  string
+	}{
+		{countSQL(matches, true), append(args, 1), "SEARCH movies USING COVERING INDEX movies_by_name (name>? AND name<?)"},
+		{"SELECT name, popularity FROM movies" + s.dialect.forceIndex(sortIndex[SortPopularity]) + " ORDER BY popularity DESC, id LIMIT ?", []any{1}, "SCAN movies USING INDEX movies_by_popularity"},
+	} {
+		query, want := tc.query, tc.want
+		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+query, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan strings.Builder
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString(detail + "\n")
+		}
+		rows.Close()
+		if !strings.Contains(plan.String(), want) || strings.Contains(plan.String(), "TEMP B-TREE") {
+			t.Errorf("%s:\n%s\nwant %q, no sort", query, plan.String(), want)
+		}
+	}
+}
