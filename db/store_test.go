@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"fimdb/db/dbtest"
+	"fmt"
+	"time"
 )
 
 // skipOnMySQL skips a test that is about SQLite itself, saying why; the
@@ -279,4 +281,72 @@ func TestSeedBundledCatalogBesideAnImport(t *testing.T) {
 	if !seedFirst && !importFirst {
 		t.Errorf("the seed added %d, the import %d, the catalog holds %d; want 246+1=247 or 0+2=2", added, report.Added, n)
 	}
+}
+
+// TestReadsGoOnDuringAnImport: while an import into the same database holds
+// its transaction open (paused half-way, its search trigger dropped), a
+// second store, as a server beside it, answers listings, searches,
+// suggestions and movies from the catalog as it was; once the import
+// commits they see what it added.
+func TestReadsGoOnDuringAnImport(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a read that waited for the import would hang
+	defer cancel()
+	path := dbtest.DSN(t, "read-beside-import")
+	server, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	if _, err := server.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	importer, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer importer.Close()
+	var movies []NewMovie
+	for i := range 400 {
+		movies = append(movies, NewMovie{Name: fmt.Sprintf("Quagga %d", i), Director: "Imp Orter", Genres: []string{"Drama"}, IMDBScore: 7, Popularity: 99})
+	}
+	halfway, resume := make(chan struct{}), make(chan struct{})
+	handled := 0
+	done := make(chan error, 1)
+	go func() {
+		_, err := importer.ImportMovies(ctx, movies, func() {
+			if handled++; handled == len(movies)/2 {
+				close(halfway)
+				<-resume
+			}
+		})
+		done <- err
+	}()
+	select {
+	case <-halfway:
+	case err := <-done:
+		t.Fatalf("the import ended before half-way: %v", err)
+	}
+	reads := func(wantQuaggas, wantTotal int) {
+		t.Helper()
+		l, err := server.ListMovies(ctx, ListQuery{Filter: Filter{Name: "quagga"}, ExactTotal: true})
+		if err != nil || l.Total != wantQuaggas {
+			t.Errorf("search: %d movies (%v), want %d", l.Total, err, wantQuaggas)
+		}
+		all, err := server.ListMovies(ctx, ListQuery{Sort: SortPopularity})
+		if err != nil || all.Total != wantTotal {
+			t.Errorf("listing: %d movies (%v), want %d", all.Total, err, wantTotal)
+		}
+		if s, err := server.Suggest(ctx, "name", "star wa"); err != nil || len(s) == 0 {
+			t.Errorf("suggest: %v %v", s, err)
+		}
+		if m, err := server.MovieByID(ctx, 2); err != nil || m.Name != "Star Wars" {
+			t.Errorf("movie 2: %+v %v", m, err)
+		}
+	}
+	reads(0, 246)
+	close(resume)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	reads(len(movies), 246+len(movies))
 }
