@@ -174,22 +174,34 @@ func WithPageURL(ctx context.Context, u string) context.Context {
 	return context.WithValue(ctx, pageURLKey{}, u)
 }
 
-// languageURL is this page's address with lang set to code. It only ever
-// links to a path of this site: an address like /%2Fevil.example would
-// otherwise become the protocol-relative //evil.example.
-func languageURL(ctx context.Context, code string) string {
+// languageLink is one entry of the language switcher.
+type languageLink struct{ Code, Name, URL string }
+
+// languageLinks are this page's address with lang set to each language,
+// the page's address read once for all of them. They only ever link to a
+// path of this site: an address like /%2Fevil.example would otherwise
+// become the protocol-relative //evil.example.
+func languageLinks(ctx context.Context) []languageLink {
 	raw, _ := ctx.Value(pageURLKey{}).(string)
 	u, err := url.Parse(raw)
 	path := ""
 	if err == nil {
 		path = u.EscapedPath()
 	}
-	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.HasPrefix(path, "/\\") {
-		return "/listing?lang=" + code
+	local := strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "//") && !strings.HasPrefix(path, "/\\")
+	var q url.Values
+	if local {
+		q = u.Query()
 	}
-	q := u.Query()
-	q.Set("lang", code)
-	return path + "?" + q.Encode()
+	out := make([]languageLink, len(l10n.Languages))
+	for i, l := range l10n.Languages {
+		out[i] = languageLink{Code: l.Code, Name: l.Name, URL: "/listing?lang=" + l.Code}
+		if local {
+			q.Set("lang", l.Code)
+			out[i].URL = path + "?" + q.Encode()
+		}
+	}
+	return out
 }
 
 func languageName(code string) string {
