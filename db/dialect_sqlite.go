@@ -245,7 +245,10 @@ const bothSQL = textSQL + " INTERSECT SELECT movie_id FROM movie_genres WHERE ge
 func (f ftsFilter) matchesSQL() (string, []any) {
 	switch {
 	case f.match != "" && f.genre != "":
-		return bothSQL, []any{f.match, f.genre}
+		// In the index's order, testing the genre of each: a count that
+		// stops at a limit reads only that far (INTERSECT reads both
+		// sides whole first: 160 ms for "the" in Drama at a million).
+		return textSQL + " AND EXISTS (SELECT 1 FROM movie_genres mg WHERE mg.movie_id = " + searchIDSQL + " AND mg.genre_id = " + genreIDSQL + ")", []any{f.match, f.genre}
 	case f.match != "":
 		return textSQL, []any{f.match}
 	case f.genre != "":

@@ -284,7 +284,8 @@ func TestPageStrategiesAgree(t *testing.T) {
 		}
 		return out
 	}
-	filters := []Filter{{}, {Name: "the"}, {Name: "s"}, {Director: "a"}, {Genre: "Drama"}, {Name: "the", Genre: "Drama"}, {Genre: "Nope"}}
+	filters := []Filter{{}, {Name: "the"}, {Name: "s"}, {Director: "a"}, {Genre: "Drama"}, {Name: "the", Genre: "Drama"}, {Genre: "Nope"},
+		{Name: "ame"}, {Name: "ca"}, {Name: "star wa"}, {Director: "lee", Name: "c"}, {Name: "crouching tiger hidden"}}
 	for _, f := range filters {
 		for _, sort := range Sorts {
 			for _, page := range []int{1, 2, 4} {
@@ -292,6 +293,27 @@ func TestPageStrategiesAgree(t *testing.T) {
 				walk, collect := ids(q, true), ids(q, false)
 				if !slices.Equal(walk, collect) {
 					t.Errorf("%+v: walking gave %v, collecting gave %v", q, walk, collect)
+				}
+				if f.Name == "" && f.Director == "" {
+					continue
+				}
+				// A text search walked in Go (walkText) matches words as the
+				// search index does.
+				tx, err := s.read.Begin()
+				if err != nil {
+					t.Fatal(err)
+				}
+				inGo, complete, err := s.walkText(context.Background(), tx, q.normalized())
+				tx.Rollback()
+				if err != nil || !complete {
+					t.Fatal(complete, err)
+				}
+				var got []int64
+				for _, m := range inGo {
+					got = append(got, m.ID)
+				}
+				if !slices.Equal(got, collect) {
+					t.Errorf("%+v: walking in Go gave %v, collecting gave %v", q, got, collect)
 				}
 			}
 		}
@@ -562,6 +584,33 @@ func TestBroadSearchesCountPastThePageOnly(t *testing.T) {
 		}
 		if !slices.Equal(capped, full) {
 			t.Errorf("%s: capped pages give %d movies %v, want %v", sort, len(capped), capped, full)
+		}
+	}
+}
+
+// TestAWalkThatGivesUpCollects: when walkText meets too few matches in its
+// limit (matches bunched in one part of the order), the page is collected,
+// and it is the same page.
+func TestAWalkThatGivesUpCollects(t *testing.T) {
+	s := seededStore(t)
+	defer func(n int) { walkTextLimit = n }(walkTextLimit)
+	for _, q := range []ListQuery{
+		{Filter: Filter{Name: "the"}, Sort: SortName, PerPage: 10, Page: 2},
+		{Filter: Filter{Name: "s"}, Sort: SortPopularity, PerPage: 7},
+		{Filter: Filter{Director: "a", Genre: "Drama"}, Sort: SortName, PerPage: 5, Page: 3},
+	} {
+		walkTextLimit = 1 << 30
+		walked, err := s.ListMoviesUncached(bgCtx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walkTextLimit = 3
+		collected, err := s.ListMoviesUncached(bgCtx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(walked.Movies) == 0 || !slices.EqualFunc(walked.Movies, collected.Movies, func(a, b Movie) bool { return a.ID == b.ID }) {
+			t.Errorf("%+v: walked %v, collected %v", q, names(walked), names(collected))
 		}
 	}
 }
