@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -339,42 +340,67 @@ func (s *Store) walksTextInGo(q ListQuery, counted Listing, catalogSize int) boo
 // gives up (complete is false) and the page is collected instead.
 func (s *Store) walkText(ctx context.Context, tx *sql.Tx, q ListQuery) (page []Movie, complete bool, err error) {
 	where, args := s.dialect.compileFilter(Filter{Genre: q.Genre}).whereSQL(true)
-	st, err := s.readStmt(ctx, tx, "SELECT id, name, director FROM movies"+s.dialect.forceIndex(sortIndex[q.Sort])+where+" ORDER BY "+s.dialect.orderBy(q.Sort))
+	st, err := s.readStmt(ctx, tx, "SELECT id, name, director FROM movies"+s.dialect.forceIndex(sortIndex[q.Sort])+where+" ORDER BY "+s.dialect.orderBy(q.Sort)+" LIMIT ? OFFSET ?")
 	if err != nil {
 		return nil, false, fmt.Errorf("list movies: %w", err)
 	}
+	w := textWalk{name: foldedWords(q.Name), director: foldedWords(q.Director), skip: (q.Page - 1) * q.PerPage, want: q.PerPage}
+	// In growing chunks: a MySQL client reads every row of a result it
+	// closes early, and a broad search needs only the first few hundred.
+	for chunk := 512; !w.done() && w.walked < walkTextLimit; chunk *= 2 {
+		chunk = min(chunk, walkTextLimit-w.walked)
+		n, err := w.read(ctx, st, append(slices.Clone(args), chunk, w.walked))
+		if err != nil {
+			return nil, false, fmt.Errorf("list movies: %w", err)
+		}
+		if n < chunk {
+			break // the whole order is walked
+		}
+	}
+	if !w.done() && w.walked >= walkTextLimit {
+		return nil, false, nil
+	}
+	page, err = moviesByIDs(ctx, tx, s.dialect, w.ids)
+	return page, err == nil, err
+}
+
+// textWalk keeps the matching ids of walkText's page.
+type textWalk struct {
+	name, director []string
+	skip, want     int
+	walked         int
+	ids            []int64
+}
+
+func (w *textWalk) done() bool { return len(w.ids) == w.want }
+
+// read tests the movies of one chunk, stopping once the page is full, and
+// says how many rows it read.
+func (w *textWalk) read(ctx context.Context, st *sql.Stmt, args []any) (int, error) {
 	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("list movies: %w", err)
+		return 0, err
 	}
 	defer rows.Close()
-	name, director := foldedWords(q.Name), foldedWords(q.Director)
-	skip := (q.Page - 1) * q.PerPage
-	var ids []int64
-	for walked := 0; len(ids) < q.PerPage && rows.Next(); walked++ {
-		if walked == walkTextLimit {
-			return nil, false, nil
-		}
+	n := 0
+	for !w.done() && rows.Next() {
+		n++
+		w.walked++
 		var id int64
-		var n, d string
-		if err := rows.Scan(&id, &n, &d); err != nil {
-			return nil, false, err
+		var name, director string
+		if err := rows.Scan(&id, &name, &director); err != nil {
+			return n, err
 		}
-		if !startsEveryWord(foldedWords(n), name) || !startsEveryWord(foldedWords(d), director) {
+		if !startsEveryWord(foldedWords(name), w.name) || !startsEveryWord(foldedWords(director), w.director) {
 			continue
 		}
-		if skip > 0 {
-			skip--
+		if w.skip > 0 {
+			w.skip--
 			continue
 		}
-		ids = append(ids, id)
+		w.ids = append(w.ids, id)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, false, err
-	}
-	rows.Close()
-	page, err = moviesByIDs(ctx, tx, s.dialect, ids)
-	return page, err == nil, err
+	return n, rows.Err()
 }
 
 // walkTextLimit bounds walkText (a variable so that tests can reach it).
