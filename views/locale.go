@@ -67,14 +67,6 @@ func pageExists(l db.Listing, page int) bool {
 	return page >= 1 && page <= last
 }
 
-// lastPage is the pager's "last page", or 0 (no link) when it is unknown.
-func lastPage(l db.Listing) int {
-	if l.AtLeast {
-		return 0
-	}
-	return l.Pages()
-}
-
 // genreLabel is a genre's name on screen; the stored name stays in URLs and forms.
 func genreLabel(ctx context.Context, g string) string { return l10n.Genre(ctx, g) }
 
