@@ -300,7 +300,6 @@ func BenchmarkTypedFragment(b *testing.B) {
 	}
 }
 
-
 // reportLatencies reports the p50, p99 and slowest of latencies.
 func reportLatencies(b *testing.B, latencies []time.Duration) {
 	if len(latencies) == 0 {
