@@ -88,9 +88,12 @@ func (m NewMovie) Normalize() NewMovie {
 	// Two decimals, which is more than any score is shown with: the search
 	// index orders by the score to two decimals (migration 13), and so must
 	// every listing that pages through it.
-	m.IMDBScore = math.Round(m.IMDBScore*100) / 100
+	m.IMDBScore = roundScore(m.IMDBScore)
 	return m
 }
+
+// roundScore keeps a score to two decimals.
+func roundScore(score float64) float64 { return math.Round(score*100) / 100 }
 
 // Validate checks a normalized movie against the catalog's rules.
 func (m NewMovie) Validate() error {

@@ -253,8 +253,6 @@ func migrateMySQL(ctx context.Context, pool *sql.DB, dbName string) error {
 	return migrate(ctx, pool, mysqlDialect)
 }
 
-// wordFilter is the listing filter over movie_words: each query word is a
-// range of folded words in one field.
 // titlePrefix matches the titles whose lowercase form starts with prefix:
 // MySQL's word index keeps no word positions. Accents are not folded
 // here; the suggestions' own check is.
@@ -265,6 +263,8 @@ func (t titlePrefix) matchesSQL() (string, []any) {
 	return "SELECT id FROM movies WHERE name_sort LIKE ?", []any{escaped + "%"}
 }
 
+// wordFilter is the listing filter over movie_words: each query word is a
+// range of folded words in one field.
 type wordFilter struct {
 	words []fieldWord
 	genre string

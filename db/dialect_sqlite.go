@@ -380,7 +380,8 @@ func beginSearchBulkLoad(ctx context.Context, tx *sql.Tx, d *dialect) (*searchBu
 // finish indexes the import's movies and puts the trigger back. A movie
 // the import added and then updated (a title twice in IMDb's file) was
 // indexed by the update trigger already; indexing it again under the same
-// key replaces that entry (TestImportsIndexEveryMovieForSearch).
+// key writes a newer entry that hides the older one until the optimize
+// after the import merges them (TestImportsIndexEveryMovieForSearch).
 func (b *searchBulkLoad) finish(ctx context.Context) error {
 	if b == nil {
 		return nil

@@ -327,6 +327,9 @@ ORDER BY id DESC LIMIT 1`, id).Scan(&before)
 		if err := json.Unmarshal([]byte(before.String), &old); err != nil {
 			return err
 		}
+		// A movie deleted before scores were kept to two decimals comes
+		// back with its score rounded, as every write stores it.
+		old.IMDBScore = roundScore(old.IMDBScore)
 		at := now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, version, created_at, updated_at,
 	imdb_id, year, runtime_minutes, votes)

@@ -237,7 +237,9 @@ func (s *Store) count(ctx context.Context, tx *sql.Tx, query string, args []any)
 // time of "star w" at a million movies, and of "the" in Drama.)
 func countLimit(q ListQuery) int {
 	past := q.Page * q.PerPage
-	return (past/countStep + 1) * countStep
+	limit := (past/countStep + 1) * countStep
+	// Whole pages, so that "of more than 34 pages" is true with 30 a page.
+	return (limit + q.PerPage - 1) / q.PerPage * q.PerPage
 }
 
 // countStep is how far past the page a count goes (a variable so that

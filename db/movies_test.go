@@ -538,6 +538,7 @@ func TestBroadSearchesCountPastThePageOnly(t *testing.T) {
 		wantPage int
 	}{
 		{"first page", ListQuery{Filter: the, PerPage: 10}, 20, true, 1},
+		{"whole pages: 30 a page counts to 60, not 40", ListQuery{Filter: the, PerPage: 30}, 60, true, 1},
 		{"page 2 counts to the next step", ListQuery{Filter: the, PerPage: 10, Page: 2}, 40, true, 2},
 		{"page 5 of 10", ListQuery{Filter: the, PerPage: 10, Page: 5}, 60, true, 5},
 		{"past the end: exact, clamped", ListQuery{Filter: the, PerPage: 10, Page: 1000}, all, false, (all + 9) / 10},
@@ -613,4 +614,26 @@ func TestAWalkThatGivesUpCollects(t *testing.T) {
 			t.Errorf("%+v: walked %v, collected %v", q, names(walked), names(collected))
 		}
 	}
+}
+
+// TestRestoreKeepsScoresToTwoDecimals: a movie deleted before scores were
+// rounded comes back rounded, under the key the search index expects.
+func TestRestoreKeepsScoresToTwoDecimals(t *testing.T) {
+	s := seededStore(t)
+	m, err := s.CreateMovie(bgCtx, NewMovie{Name: "Old Score", Director: "Ann Tique", IMDBScore: 7.25, Popularity: 5}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteMovie(bgCtx, m.ID, "t"); err != nil {
+		t.Fatal(err)
+	}
+	// As an older release recorded it.
+	if _, err := s.write.Exec("UPDATE audit_log SET `before` = replace(`before`, '\"imdb_score\":7.25', '\"imdb_score\":7.249') WHERE movie_id = ? AND action = 'delete'", m.ID); err != nil {
+		t.Fatal(err)
+	}
+	back, err := s.RestoreMovie(bgCtx, m.ID, "t")
+	if err != nil || back.IMDBScore != 7.25 {
+		t.Fatalf("restored with score %v (%v), want 7.25", back.IMDBScore, err)
+	}
+	assertSearchIndexMatchesMovies(t, s)
 }

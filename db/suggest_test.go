@@ -473,7 +473,7 @@ func TestTitleSuggestionsReadIndexes(t *testing.T) {
 		want  string
 	}{
 		{countSQL(matches, true), append(args, 1), "SEARCH movies USING COVERING INDEX movies_by_name (name>? AND name<?)"},
-		{"SELECT name, popularity FROM movies" + s.dialect.forceIndex(sortIndex[SortPopularity]) + " ORDER BY popularity DESC, id LIMIT ?", []any{1}, "SCAN movies USING INDEX movies_by_popularity"},
+		{"SELECT name, popularity FROM movies" + s.dialect.forceIndex(sortIndex[SortPopularity]) + " ORDER BY popularity DESC, id LIMIT ? OFFSET ?", []any{1, 0}, "SCAN movies USING INDEX movies_by_popularity"},
 	} {
 		query, want := tc.query, tc.want
 		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+query, tc.args...)

@@ -14,7 +14,8 @@ import (
 //
 // Each of the two passes below (the titles starting with the whole query,
 // then those having every query word) either collects its matches, when
-// the search index finds at most collectLimit of them, or else walks the
+// its index (the titles' or the search index) finds at most collectLimit
+// of them, or else walks the
 // movies from the most popular down and keeps those that match: a broad
 // prefix matches a large share of the movies, so the walk meets enough of
 // them early.
@@ -69,34 +70,58 @@ func (s *Store) bestTitles(ctx context.Context, f matcher, keep func(words []str
 	if n == 0 {
 		return nil, nil
 	}
-	query, qargs := "SELECT name, popularity FROM movies WHERE id IN ("+matches+") ORDER BY popularity DESC, id", args
-	if n > collectLimit {
-		query, qargs = "SELECT name, popularity FROM movies"+s.dialect.forceIndex(sortIndex[SortPopularity])+" ORDER BY popularity DESC, id LIMIT ?", []any{walkLimit}
+	titles := titlePicker{keep: keep, seen: map[string]bool{}}
+	if n <= collectLimit {
+		err = titles.read(ctx, s, "SELECT name, popularity FROM movies WHERE id IN ("+matches+") ORDER BY popularity DESC, id", args)
+		return titles.out, err
 	}
-	st, err = s.pooledStmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, qargs...)
-	if err != nil {
-		return nil, fmt.Errorf("suggest titles: %w", err)
-	}
-	defer rows.Close()
-	var out []candidate
-	seen := map[string]bool{}
-	for rows.Next() && len(out) < MaxSuggestions {
-		var c candidate
-		if err := rows.Scan(&c.value, &c.rank); err != nil {
+	// The walk reads growing chunks: a MySQL client reads every row of a
+	// result it closes early, and a broad prefix needs only the first few.
+	walk := "SELECT name, popularity FROM movies" + s.dialect.forceIndex(sortIndex[SortPopularity]) + " ORDER BY popularity DESC, id LIMIT ? OFFSET ?"
+	for chunk, walked := 256, 0; len(titles.out) < MaxSuggestions && walked < walkLimit; walked, chunk = walked+chunk, chunk*2 {
+		before := titles.rows
+		if err := titles.read(ctx, s, walk, []any{chunk, walked}); err != nil {
 			return nil, err
 		}
+		if titles.rows-before < chunk {
+			break // every movie walked
+		}
+	}
+	return titles.out, nil
+}
+
+// titlePicker keeps the first MaxSuggestions distinct titles that match.
+type titlePicker struct {
+	keep func(words []string) bool
+	seen map[string]bool
+	out  []candidate
+	rows int // read so far
+}
+
+func (p *titlePicker) read(ctx context.Context, s *Store, query string, args []any) error {
+	st, err := s.pooledStmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return fmt.Errorf("suggest titles: %w", err)
+	}
+	defer rows.Close()
+	for len(p.out) < MaxSuggestions && rows.Next() {
+		p.rows++
+		var c candidate
+		if err := rows.Scan(&c.value, &c.rank); err != nil {
+			return err
+		}
 		key := strings.ToLower(c.value)
-		if seen[key] || !keep(foldedWords(c.value)) {
+		if p.seen[key] || !p.keep(foldedWords(c.value)) {
 			continue
 		}
-		seen[key] = true
-		out = append(out, c)
+		p.seen[key] = true
+		p.out = append(p.out, c)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // dedupeTitles keeps each title (ignoring case) once, in order.
