@@ -139,7 +139,6 @@ func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
 		return s.ListMoviesUncached(ctx, q)
 	}
 	q = q.normalized()
-	q.Filter = Filter{Name: q.Name, Director: q.Director, Genre: strings.TrimSpace(q.Genre)}
 	cached, version, ok, err := s.cache.listing(ctx, q)
 	if err != nil || ok {
 		return cached, err
@@ -166,9 +165,7 @@ func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
 // ListMoviesUncached runs the SQL of a listing without the result cache:
 // what a new search costs, for benchmarks.
 func (s *Store) ListMoviesUncached(ctx context.Context, q ListQuery) (Listing, error) {
-	q = q.normalized()
-	q.Genre = strings.TrimSpace(q.Genre)
-	l, err := s.listMovies(ctx, q)
+	l, err := s.listMovies(ctx, q.normalized())
 	l.Version = -1 // belongs to no catalog version: nothing derived from it is kept
 	return l, err
 }
@@ -207,16 +204,8 @@ func (s *Store) listMovies(ctx context.Context, q ListQuery) (Listing, error) {
 	if err != nil {
 		return Listing{}, fmt.Errorf("list movies: %w", err)
 	}
-	defer rows.Close()
-	out.Movies = make([]Movie, 0, out.PerPage)
-	for rows.Next() {
-		m, err := scanMovie(rows)
-		if err != nil {
-			return Listing{}, err
-		}
-		out.Movies = append(out.Movies, m)
-	}
-	return out, rows.Err()
+	out.Movies, err = scanMovies(rows)
+	return out, err
 }
 
 func (s *Store) count(ctx context.Context, tx *sql.Tx, query string, args []any) (int, error) {
@@ -347,19 +336,11 @@ func (s *Store) walkText(ctx context.Context, tx *sql.Tx, q ListQuery) (page []M
 		return nil, false, fmt.Errorf("list movies: %w", err)
 	}
 	w := textWalk{name: foldedWords(q.Name), director: foldedWords(q.Director), skip: (q.Page - 1) * q.PerPage, want: q.PerPage}
-	// In growing chunks: a MySQL client reads every row of a result it
-	// closes early, and a broad search needs only the first few hundred.
-	for chunk := 512; !w.done() && w.walked < walkTextLimit; chunk *= 2 {
-		chunk = min(chunk, walkTextLimit-w.walked)
-		n, err := w.read(ctx, st, append(slices.Clone(args), chunk, w.walked))
-		if err != nil {
-			return nil, false, fmt.Errorf("list movies: %w", err)
-		}
-		if n < chunk {
-			break // the whole order is walked
-		}
+	walked, full, err := walkInChunks(ctx, st, args, 512, walkTextLimit, w.take)
+	if err != nil {
+		return nil, false, fmt.Errorf("list movies: %w", err)
 	}
-	if !w.done() && w.walked >= walkTextLimit {
+	if !full && walked >= walkTextLimit {
 		return nil, false, nil
 	}
 	page, err = moviesByIDs(ctx, tx, s.dialect, w.ids)
@@ -370,39 +351,59 @@ func (s *Store) walkText(ctx context.Context, tx *sql.Tx, q ListQuery) (page []M
 type textWalk struct {
 	name, director []string
 	skip, want     int
-	walked         int
 	ids            []int64
 }
 
-func (w *textWalk) done() bool { return len(w.ids) == w.want }
-
-// read tests the movies of one chunk, stopping once the page is full, and
-// says how many rows it read.
-func (w *textWalk) read(ctx context.Context, st *sql.Stmt, args []any) (int, error) {
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return 0, err
+// take tests one movie of the walk and says when the page is full.
+func (w *textWalk) take(rows *sql.Rows) (full bool, err error) {
+	var id int64
+	var name, director string
+	if err := rows.Scan(&id, &name, &director); err != nil {
+		return false, err
 	}
-	defer rows.Close()
-	n := 0
-	for !w.done() && rows.Next() {
-		n++
-		w.walked++
-		var id int64
-		var name, director string
-		if err := rows.Scan(&id, &name, &director); err != nil {
-			return n, err
-		}
-		if !startsEveryWord(foldedWords(name), w.name) || !startsEveryWord(foldedWords(director), w.director) {
-			continue
-		}
-		if w.skip > 0 {
-			w.skip--
-			continue
-		}
+	switch {
+	case !startsEveryWord(foldedWords(name), w.name) || !startsEveryWord(foldedWords(director), w.director):
+	case w.skip > 0:
+		w.skip--
+	default:
 		w.ids = append(w.ids, id)
 	}
-	return n, rows.Err()
+	return len(w.ids) == w.want, nil
+}
+
+// walkInChunks runs st, whose last two arguments are a LIMIT and an
+// OFFSET, over growing chunks of rows (first, then twice as many, ...) up
+// to limit rows in all, handing each row to take until it says stop. A
+// MySQL client reads every row of a result it closes early, and a broad
+// search needs only the first few hundred. It reports how many rows it
+// read and whether take stopped it.
+func walkInChunks(ctx context.Context, st *sql.Stmt, args []any, first, limit int, take func(*sql.Rows) (stop bool, err error)) (walked int, stopped bool, err error) {
+	for chunk := first; walked < limit; chunk *= 2 {
+		chunk = min(chunk, limit-walked)
+		rows, err := st.QueryContext(ctx, append(slices.Clone(args), chunk, walked)...)
+		if err != nil {
+			return walked, false, err
+		}
+		n, stopped, err := eachRow(rows, take)
+		walked += n
+		if err != nil || stopped || n < chunk { // n < chunk: the whole order is read
+			return walked, stopped, err
+		}
+	}
+	return walked, false, nil
+}
+
+// eachRow hands rows to take until it says stop, closes them, and reports
+// how many it read and whether take stopped it.
+func eachRow(rows *sql.Rows, take func(*sql.Rows) (stop bool, err error)) (n int, stopped bool, err error) {
+	defer rows.Close()
+	for rows.Next() {
+		n++
+		if stopped, err = take(rows); err != nil || stopped {
+			return n, stopped, err
+		}
+	}
+	return n, false, rows.Err()
 }
 
 // walkTextLimit bounds walkText (a variable so that tests can reach it).
@@ -422,17 +423,13 @@ func moviesByIDs(ctx context.Context, tx *sql.Tx, d *dialect, ids []int64) ([]Mo
 	if err != nil {
 		return nil, fmt.Errorf("list movies: %w", err)
 	}
-	defer rows.Close()
-	byID := make(map[int64]Movie, len(ids))
-	for rows.Next() {
-		m, err := scanMovie(rows)
-		if err != nil {
-			return nil, err
-		}
-		byID[m.ID] = m
-	}
-	if err := rows.Err(); err != nil {
+	movies, err := scanMovies(rows)
+	if err != nil {
 		return nil, err
+	}
+	byID := make(map[int64]Movie, len(movies))
+	for _, m := range movies {
+		byID[m.ID] = m
 	}
 	for _, id := range ids {
 		out = append(out, byID[id])
@@ -487,6 +484,7 @@ func (q ListQuery) normalized() ListQuery {
 	}
 	q.PerPage = min(max(q.PerPage, 1), MaxPerPage)
 	q.Page = max(q.Page, 1)
+	q.Genre = strings.TrimSpace(q.Genre)
 	return q
 }
 
@@ -543,6 +541,21 @@ func (r *movieRow) movie() Movie {
 	// b-tree per movie.
 	m.Genres = splitGenres(r.genres.String)
 	return m
+}
+
+// scanMovies reads every movie of rows (none is an empty list, not nil)
+// and closes them.
+func scanMovies(rows *sql.Rows) ([]Movie, error) {
+	defer rows.Close()
+	out := []Movie{}
+	for rows.Next() {
+		m, err := scanMovie(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 func scanMovie(rows *sql.Rows) (Movie, error) {
@@ -623,14 +636,5 @@ func (s *Store) MoviesByDirector(ctx context.Context, director string, except in
 	if err != nil {
 		return nil, fmt.Errorf("movies by %s: %w", director, err)
 	}
-	defer rows.Close()
-	out := []Movie{}
-	for rows.Next() {
-		m, err := scanMovie(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return scanMovies(rows)
 }

@@ -99,7 +99,7 @@ func (s *Store) textCandidates(ctx context.Context, field string, words []string
 		if err != nil {
 			return nil, err
 		}
-		out = dedupeCandidates(append(out, got...))
+		out = dedupeBy(append(out, got...), func(c candidate) int64 { return c.id })
 		if len(out) >= MaxSuggestions {
 			break
 		}
@@ -291,18 +291,19 @@ func prefixRange(p string) (lo, hi string) {
 	return p, p + string(utf8.MaxRune)
 }
 
-// dedupeCandidates keeps each value once: a value can match through two of
-// its words ("Star Starry") or two walked words.
-func dedupeCandidates(cands []candidate) []candidate {
-	seen := make(map[int64]bool, len(cands))
-	out := cands[:0]
-	for _, c := range cands {
-		if !seen[c.id] {
-			seen[c.id] = true
-			out = append(out, c)
+// dedupeBy keeps the first candidate of each key, in order: a value can
+// match through two of its words ("Star Starry") or two walked words, and
+// a title through both passes.
+func dedupeBy[K comparable](cands []candidate, key func(candidate) K) []candidate {
+	seen := make(map[K]bool, len(cands))
+	return slices.DeleteFunc(cands, func(c candidate) bool {
+		k := key(c)
+		if seen[k] {
+			return true
 		}
-	}
-	return out
+		seen[k] = true
+		return false
+	})
 }
 
 func (s *Store) genreCandidates(ctx context.Context) ([]candidate, error) {

@@ -2,8 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -45,7 +45,7 @@ func (s *Store) titleCandidates(ctx context.Context, words []string) ([]candidat
 		}
 		out = append(out, more...)
 	}
-	return s.countTitles(ctx, dedupeTitles(out))
+	return s.countTitles(ctx, dedupeBy(out, func(c candidate) string { return strings.ToLower(c.value) }))
 }
 
 // matcher selects one row per matching movie (see filterSQL).
@@ -71,21 +71,23 @@ func (s *Store) bestTitles(ctx context.Context, f matcher, keep func(words []str
 		return nil, nil
 	}
 	titles := titlePicker{keep: keep, seen: map[string]bool{}}
-	if n <= collectLimit {
-		err = titles.read(ctx, s, "SELECT name, popularity FROM movies WHERE id IN ("+matches+") ORDER BY popularity DESC, id", args)
-		return titles.out, err
+	query, qargs := "SELECT name, popularity FROM movies WHERE id IN ("+matches+") ORDER BY popularity DESC, id", args
+	if n > collectLimit {
+		query, qargs = "SELECT name, popularity FROM movies"+s.dialect.forceIndex(sortIndex[SortPopularity])+" ORDER BY popularity DESC, id LIMIT ? OFFSET ?", nil
 	}
-	// The walk reads growing chunks: a MySQL client reads every row of a
-	// result it closes early, and a broad prefix needs only the first few.
-	walk := "SELECT name, popularity FROM movies" + s.dialect.forceIndex(sortIndex[SortPopularity]) + " ORDER BY popularity DESC, id LIMIT ? OFFSET ?"
-	for chunk, walked := 256, 0; len(titles.out) < MaxSuggestions && walked < walkLimit; walked, chunk = walked+chunk, chunk*2 {
-		before := titles.rows
-		if err := titles.read(ctx, s, walk, []any{chunk, walked}); err != nil {
-			return nil, err
+	if st, err = s.pooledStmt(ctx, query); err != nil {
+		return nil, err
+	}
+	if n > collectLimit {
+		_, _, err = walkInChunks(ctx, st, qargs, 256, walkLimit, titles.take)
+	} else {
+		var rows *sql.Rows
+		if rows, err = st.QueryContext(ctx, qargs...); err == nil {
+			_, _, err = eachRow(rows, titles.take)
 		}
-		if titles.rows-before < chunk {
-			break // every movie walked
-		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("suggest titles: %w", err)
 	}
 	return titles.out, nil
 }
@@ -95,46 +97,19 @@ type titlePicker struct {
 	keep func(words []string) bool
 	seen map[string]bool
 	out  []candidate
-	rows int // read so far
 }
 
-func (p *titlePicker) read(ctx context.Context, s *Store, query string, args []any) error {
-	st, err := s.pooledStmt(ctx, query)
-	if err != nil {
-		return err
+// take keeps one title if it matches and is new, and says when enough are.
+func (p *titlePicker) take(rows *sql.Rows) (enough bool, err error) {
+	var c candidate
+	if err := rows.Scan(&c.value, &c.rank); err != nil {
+		return false, err
 	}
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return fmt.Errorf("suggest titles: %w", err)
-	}
-	defer rows.Close()
-	for len(p.out) < MaxSuggestions && rows.Next() {
-		p.rows++
-		var c candidate
-		if err := rows.Scan(&c.value, &c.rank); err != nil {
-			return err
-		}
-		key := strings.ToLower(c.value)
-		if p.seen[key] || !p.keep(foldedWords(c.value)) {
-			continue
-		}
+	if key := strings.ToLower(c.value); !p.seen[key] && p.keep(foldedWords(c.value)) {
 		p.seen[key] = true
 		p.out = append(p.out, c)
 	}
-	return rows.Err()
-}
-
-// dedupeTitles keeps each title (ignoring case) once, in order.
-func dedupeTitles(cands []candidate) []candidate {
-	seen := map[string]bool{}
-	return slices.DeleteFunc(cands, func(c candidate) bool {
-		key := strings.ToLower(c.value)
-		if seen[key] {
-			return true
-		}
-		seen[key] = true
-		return false
-	})
+	return len(p.out) == MaxSuggestions, nil
 }
 
 // countTitles sets how many movies have each title (ignoring case), from
