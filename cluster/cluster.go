@@ -205,15 +205,22 @@ func (cfg *Config) defaults() error {
 
 // pickPorts replaces each 0 with a free loopback port and checks that the
 // others are free, so that a port in use is reported as such and not as a
-// process that would not start.
+// process that would not start. Every port stays held until all are
+// picked: a port closed at once could be handed out again for the next.
 func pickPorts(ports []int) error {
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close()
+		}
+	}()
 	for i, p := range ports {
 		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
 		if err != nil {
 			return fmt.Errorf("port %d is taken (another cluster? make cluster-stop): %w", p, err)
 		}
+		held = append(held, l)
 		ports[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
 	}
 	return nil
 }
