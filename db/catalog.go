@@ -145,12 +145,6 @@ func validIMDbID(s string) bool {
 	return true
 }
 
-// matchKey identifies a movie for duplicate detection: same name and
-// director, ignoring case (Unicode-aware, unlike SQLite's lower()).
-func matchKey(name, director string) string {
-	return strings.ToLower(strings.TrimSpace(name)) + "\x1f" + strings.ToLower(strings.TrimSpace(director))
-}
-
 // catalogEntry is one movie in the seed's JSON format (the shape of imdb.json).
 type catalogEntry struct {
 	Popularity *float64 `json:"99popularity"`
@@ -332,11 +326,11 @@ func (s *Store) ImportMovies(ctx context.Context, movies []NewMovie, progress fu
 
 func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie, progress func()) (ImportReport, error) {
 	var report ImportReport
-	bulk, err := beginSearchBulkLoad(ctx, tx, d)
+	bulk, err := beginBulkLoad(ctx, tx, d, len(movies))
 	if err != nil {
 		return report, err
 	}
-	exists, err := tx.PrepareContext(ctx, "SELECT EXISTS (SELECT 1 FROM movies WHERE match_key = ?)")
+	exists, err := tx.PrepareContext(ctx, "SELECT name, director FROM movies WHERE match_hash = ?")
 	if err != nil {
 		return report, err
 	}
@@ -358,8 +352,8 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 			continue
 		}
 		inFile[key] = true
-		var dup bool
-		if err := exists.QueryRowContext(ctx, key).Scan(&dup); err != nil {
+		dup, err := inCatalog(ctx, exists, m)
+		if err != nil {
 			return report, err
 		}
 		if dup {
@@ -375,6 +369,27 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 		return report, err
 	}
 	return report, bulk.finish(ctx)
+}
+
+// inCatalog says whether the catalog has a movie of m's name and director
+// (ignoring case); byHash selects the name and director of the movies of a
+// match_hash.
+func inCatalog(ctx context.Context, byHash *sql.Stmt, m NewMovie) (bool, error) {
+	rows, err := byHash.QueryContext(ctx, matchHash(m.Name, m.Director))
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, director string
+		if err := rows.Scan(&name, &director); err != nil {
+			return false, err
+		}
+		if sameKey(name, director, m) {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
 }
 
 // movieInserter inserts movies and their genres with prepared statements,
@@ -401,7 +416,7 @@ func newMovieInserter(tx *sql.Tx, d *dialect) *movieInserter {
 	if d.indexesWords {
 		ins.words = newRowBatch(tx, "INSERT INTO movie_words (field, word, movie_id) VALUES ", "", 3)
 	}
-	ins.movie = newTxStmt(tx, `INSERT INTO movies (name, director, popularity, imdb_score, match_key, created_at, updated_at,
+	ins.movie = newTxStmt(tx, `INSERT INTO movies (name, director, popularity, imdb_score, match_hash, created_at, updated_at,
 	imdb_id, year, runtime_minutes, votes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	ins.genre = newTxStmt(tx, d.insertGenre)
 	ins.genreID = newTxStmt(tx, `SELECT id FROM genres WHERE name = ?`)
@@ -425,7 +440,7 @@ func (ins *movieInserter) Close() {
 
 func (ins *movieInserter) insert(ctx context.Context, m NewMovie) (int64, error) {
 	at := now()
-	res, err := ins.movie.ExecContext(ctx, m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), at, at,
+	res, err := ins.movie.ExecContext(ctx, m.Name, m.Director, m.Popularity, m.IMDBScore, matchHash(m.Name, m.Director), at, at,
 		nullIfZero(m.IMDbID), nullIfZero(m.Year), nullIfZero(m.RuntimeMinutes), nullIfZero(m.Votes))
 	if err != nil {
 		return 0, fmt.Errorf("insert movie: %w", err)

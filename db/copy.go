@@ -152,16 +152,12 @@ var (
 	genresTable = copyTable{"genres", []string{"id", "name", "movies"}, []kind{integer, text, integer}, "id"}
 	moviesTable = copyTable{"movies",
 		// Not MySQL's generated name_sort.
-		[]string{"id", "name", "director", "popularity", "imdb_score", "match_key", "version", "created_at", "updated_at",
+		[]string{"id", "name", "director", "popularity", "imdb_score", "match_hash", "version", "created_at", "updated_at",
 			"imdb_id", "year", "runtime_minutes", "votes"},
-		[]kind{integer, text, text, real, real, text, integer, text, text, nullText, nullInteger, nullInteger, nullInteger}, "id"}
+		[]kind{integer, text, text, real, real, integer, integer, text, text, nullText, nullInteger, nullInteger, nullInteger}, "id"}
 	linksTable  = copyTable{"movie_genres", []string{"movie_id", "genre_id"}, []kind{integer, integer}, "movie_id, genre_id"}
 	valuesTable = copyTable{"suggest_values", []string{"id", "field", "value", "movies", "popularity"},
 		[]kind{integer, text, text, integer, real}, "id"}
-	wordsTable = copyTable{"suggest_words",
-		// Not MySQL's generated p1, p2 and p3.
-		[]string{"value_id", "word", "field", "first", "`rank`", "words"},
-		[]kind{integer, text, text, integer, real, text}, "value_id, word"}
 	usersTable = copyTable{"users", []string{"id", "email", "password_hash", "role", "created_at", "updated_at"},
 		[]kind{integer, text, text, text, text, text}, "id"}
 	tokensTable = copyTable{"api_tokens", []string{"id", "user_id", "token_hash", "created_at", "revoked_at"},
@@ -231,7 +227,7 @@ func (c *copier) run(ctx context.Context, meta [][]any, force bool) error {
 // clear empties the target's catalog, accounts, audit log, add keys and sessions (a
 // session names an account by id, and the ids are about to change hands).
 func (c *copier) clear(ctx context.Context) error {
-	tables := []string{"suggest_words", "suggest_values", "movie_genres"}
+	tables := []string{"suggest_values", "movie_genres"}
 	if c.to.indexesWords {
 		tables = append(tables, "movie_words")
 	}
@@ -402,69 +398,25 @@ func (c *copier) copySuggest(ctx context.Context) error {
 	if c.from != c.to {
 		return c.rebuildSuggest(ctx)
 	}
-	words := c.inserter(wordsTable.name, wordsTable.columns, "")
-	_, err := c.copyRows(ctx, valuesTable, "", func(values [][]any) error {
-		rows, err := c.span(ctx, wordsTable, values)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := words.add(ctx, r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return words.flush(ctx)
+	_, err := c.copyRows(ctx, valuesTable, "", nil)
+	return err
 }
 
 // rebuildSuggest indexes the copied movies for autocomplete as the target
 // would have, had they been added there in id order: one value per
 // director as the target compares them, spelled as its first movie spells
-// it, with its movie count and best popularity; then each value's folded
-// words, folded in Go as suggestIndexer folds them. (Titles are suggested
+// it, with its movie count and best popularity. (Titles are suggested
 // from the movies themselves.)
 func (c *copier) rebuildSuggest(ctx context.Context) error {
-	for _, field := range []string{"director"} { // column names, not input
-		_, err := c.dst.ExecContext(ctx, `INSERT INTO suggest_values (field, value, movies, popularity)
-SELECT '`+field+`', m.`+field+`, g.n, g.p
-  FROM (SELECT min(id) AS first, count(*) AS n, max(popularity) AS p FROM movies GROUP BY `+field+c.to.nocase+`) g
+	_, err := c.dst.ExecContext(ctx, `INSERT INTO suggest_values (field, value, movies, popularity)
+SELECT 'director', m.director, g.n, g.p
+  FROM (SELECT min(id) AS first, count(*) AS n, max(popularity) AS p FROM movies GROUP BY director`+c.to.nocase+`) g
   JOIN movies m ON m.id = g.first
  ORDER BY g.first`)
-		if err != nil {
-			return fmt.Errorf("%s values: %w", field, err)
-		}
+	if err != nil {
+		return fmt.Errorf("director values: %w", err)
 	}
-	words := c.inserter(wordsTable.name, wordsTable.columns, "")
-	for after := int64(0); ; {
-		values, err := c.readAll(ctx, c.dst, valuesTable.selectSQL(" > ?")+" LIMIT ?", valuesTable.kinds, after, copyBatch)
-		if err != nil {
-			return err
-		}
-		if len(values) == 0 {
-			return words.flush(ctx)
-		}
-		for _, v := range values {
-			id, field, value := v[0].(int64), v[1].(string), v[2].(string)
-			rank := suggestRank(field, v[3].(int64), v[4].(float64))
-			folded := foldedWords(value)
-			all := " " + strings.Join(folded, " ")
-			seen := map[string]bool{}
-			for i, w := range folded {
-				if seen[w] {
-					continue // suggestIndexer's upsert keeps the first
-				}
-				seen[w] = true
-				if err := words.add(ctx, []any{id, w, field, i == 0, rank, all}); err != nil {
-					return err
-				}
-			}
-		}
-		after = values[len(values)-1][0].(int64)
-	}
+	return nil
 }
 
 // copyMeta copies app_meta (the bundled-catalog mark) and moves the

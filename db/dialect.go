@@ -32,18 +32,13 @@ type dialect struct {
 
 	// Inserts that do nothing (and report no row affected) when the row
 	// exists, and upserts, each for its statement's arguments.
-	insertSeededMark   string // key
-	insertGenre        string // name
-	upsertSuggestValue string // field, value, popularity
-	upsertKeyValue     string // k, v, e (fiber_storage)
-	// suggestWordConflict follows the rows of a multi-row INSERT INTO
-	// suggest_words: a word met twice in one value keeps first if either
-	// time was first.
-	suggestWordConflict string
-
-	// wordPrefix is the condition "suggest_words w's word starts with the
-	// n-letter argument", served by an index on SQLite and MySQL alike.
-	wordPrefix func(n int) string
+	insertSeededMark string // key
+	insertGenre      string // name
+	upsertKeyValue   string // k, v, e (fiber_storage)
+	// suggestValueConflict follows the rows of a multi-row INSERT INTO
+	// suggest_values (field, value, movies, popularity): a value that
+	// exists, ignoring case, adds the movies and keeps the best popularity.
+	suggestValueConflict string
 
 	// indexesWords says Go keeps movie_words, the search index, in step
 	// with movies (SQLite's FTS5 triggers keep its own).
@@ -54,6 +49,12 @@ type dialect struct {
 	// titleStarts matches the movies whose title starts with the folded
 	// words (the last one a prefix): "star wa" finds "Star Wars".
 	titleStarts func(words []string) matcher
+	// titleCount counts the movies titled as the argument, ignoring case
+	// (by movies_by_name).
+	titleCount string
+	// directorStarts matches the suggest_values ids of the directors
+	// whose name starts with the folded words.
+	directorStarts func(words []string) matcher
 
 	// What `fimdb copy` needs: the isolation that gives a read transaction
 	// one snapshot, the query telling whether the table named by its

@@ -38,14 +38,13 @@ var mysqlDialect = &dialect{
 	insertSeededMark: "INSERT INTO app_meta (`key`, value) VALUES (?, 'yes') ON DUPLICATE KEY UPDATE value = value",
 	insertGenre:      `INSERT INTO genres (name) VALUES (?) ON DUPLICATE KEY UPDATE id = id`,
 	upsertKeyValue:   `INSERT INTO fiber_storage (k, v, e) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v), e = VALUES(e)`,
-	upsertSuggestValue: `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
-ON DUPLICATE KEY UPDATE movies = movies + 1, popularity = GREATEST(popularity, VALUES(popularity))`,
-	suggestWordConflict: ` ON DUPLICATE KEY UPDATE first = GREATEST(first, VALUES(first))`,
-
-	wordPrefix: func(n int) string { return fmt.Sprintf("w.p%d = ?", n) },
+	suggestValueConflict: `
+ON DUPLICATE KEY UPDATE movies = movies + VALUES(movies), popularity = GREATEST(popularity, VALUES(popularity))`,
 
 	compileFilter:    compileWordFilter,
 	titleStarts:      func(words []string) matcher { return titlePrefix{strings.Join(words, " ")} },
+	titleCount:       "SELECT count(*) FROM movies WHERE name_sort = LOWER(?)",
+	directorStarts:   func(words []string) matcher { return directorPrefix{strings.Join(words, " ")} },
 	snapshot:         sql.LevelRepeatableRead,
 	tableExistsSQL:   "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
 	ignoreDuplicates: func(col string) string { return " ON DUPLICATE KEY UPDATE " + col + " = " + col },
@@ -57,6 +56,10 @@ ON DUPLICATE KEY UPDATE movies = movies + 1, popularity = GREATEST(popularity, V
 	// transaction back; running it again is the documented remedy.
 	isRetryable: func(err error) bool { n := mysqlErrorNumber(err); return n == 1213 || n == 1205 },
 }
+
+// The match_hash migration joins the dialect here, as SQLite's Go
+// migrations do.
+func init() { mysqlDialect.goMigrations = []*goose.Migration{mysqlMatchHash} }
 
 func mysqlErrorNumber(err error) uint16 {
 	var me *mysql.MySQLError
@@ -119,8 +122,8 @@ func reserveMySQLMovieIDs(ctx context.Context, tx *sql.Tx, maxID, copiedID int64
 	if maxID <= copiedID {
 		return nil // the copied rows moved AUTO_INCREMENT past it
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, created_at, updated_at)
-VALUES (?, '', '', 0, 0, '', '', '')`, maxID); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_hash, created_at, updated_at)
+VALUES (?, '', '', 0, 0, 0, '', '')`, maxID); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, "DELETE FROM movies WHERE id = ?", maxID)
@@ -259,8 +262,20 @@ func migrateMySQL(ctx context.Context, pool *sql.DB, dbName string) error {
 type titlePrefix struct{ prefix string }
 
 func (t titlePrefix) matchesSQL() (string, []any) {
-	escaped := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(t.prefix)
-	return "SELECT id FROM movies WHERE name_sort LIKE ?", []any{escaped + "%"}
+	return "SELECT id FROM movies WHERE name_sort LIKE ?", []any{likePrefix(t.prefix)}
+}
+
+// directorPrefix matches the directors that start with prefix, ignoring
+// case and accents (the column's collation).
+type directorPrefix struct{ prefix string }
+
+func (d directorPrefix) matchesSQL() (string, []any) {
+	return "SELECT id FROM suggest_values WHERE field = 'director' AND value LIKE ?", []any{likePrefix(d.prefix)}
+}
+
+// likePrefix is the LIKE pattern of the values that start with p.
+func likePrefix(p string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(p) + "%"
 }
 
 // wordFilter is the listing filter over movie_words: each query word is a

@@ -33,11 +33,8 @@ var sqliteDialect = &dialect{
 	insertSeededMark: "INSERT INTO app_meta (`key`, value) VALUES (?, 'yes') ON CONFLICT (`key`) DO NOTHING",
 	insertGenre:      `INSERT INTO genres (name) VALUES (?) ON CONFLICT (name) DO NOTHING`,
 	upsertKeyValue:   `INSERT INTO fiber_storage (k, v, e) VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v, e = excluded.e`,
-	upsertSuggestValue: `INSERT INTO suggest_values (field, value, movies, popularity) VALUES (?, ?, 1, ?)
-ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, popularity = max(popularity, excluded.popularity)`,
-	suggestWordConflict: ` ON CONFLICT (value_id, word) DO UPDATE SET first = max(first, excluded.first)`,
-
-	wordPrefix: func(n int) string { return fmt.Sprintf("substr(w.word, 1, %d) = ?", n) },
+	suggestValueConflict: `
+ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + excluded.movies, popularity = max(popularity, excluded.popularity)`,
 
 	compileFilter: func(f Filter) filterSQL {
 		return ftsFilter{match: matchExpr(f), genre: strings.TrimSpace(f.Genre)}
@@ -46,6 +43,8 @@ ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, pop
 	// title, ^"dark s"*, also folds accents, but read the positions of
 	// every title word starting with s: 15-30 ms at a million movies.)
 	titleStarts:      func(words []string) matcher { return titleRange{strings.Join(words, " ")} },
+	titleCount:       "SELECT count(*) FROM movies WHERE name = ? COLLATE NOCASE",
+	directorStarts:   func(words []string) matcher { return directorRange{strings.Join(words, " ")} },
 	snapshot:         sql.LevelDefault, // a read transaction is one snapshot
 	tableExistsSQL:   "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?",
 	ignoreDuplicates: func(string) string { return " ON CONFLICT DO NOTHING" },
@@ -58,7 +57,7 @@ ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + 1, pop
 
 // The backfill (migration 6) indexes with this dialect, so it joins it here
 // rather than in its literal.
-func init() { sqliteDialect.goMigrations = []*goose.Migration{suggestBackfill} }
+func init() { sqliteDialect.goMigrations = []*goose.Migration{suggestBackfill, sqliteMatchHash} }
 
 // sameSQLiteFile reports whether two paths name one file.
 func sameSQLiteFile(a, b string) bool {
@@ -227,6 +226,15 @@ func (t titleRange) matchesSQL() (string, []any) {
 	return "SELECT id FROM movies WHERE name >= ? COLLATE NOCASE AND name < ? COLLATE NOCASE", []any{lo, hi}
 }
 
+// directorRange matches the directors that start with prefix, ignoring
+// ASCII case (suggest_values_by_value's order).
+type directorRange struct{ prefix string }
+
+func (d directorRange) matchesSQL() (string, []any) {
+	lo, hi := prefixRange(d.prefix)
+	return "SELECT id FROM suggest_values WHERE field = 'director' AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE", []any{lo, hi}
+}
+
 // The search index (migration 13) keys each movie by its score, then its
 // id, so that MATCH hands out matches in the listing's default order:
 // searchKeySQL is a movie's key, searchIDSQL the movie id in a key.
@@ -337,52 +345,99 @@ func (s *Store) OptimizeSearchIndex(ctx context.Context) error {
 	return nil
 }
 
-// searchInsertTrigger is migration 13's trigger that indexes each new
-// movie, as sqlite_schema holds it (TestSearchInsertTriggerIsMigration13s).
-const searchInsertTrigger = `CREATE TRIGGER movies_search_insert AFTER INSERT ON movies BEGIN
-    INSERT INTO movies_search (rowid, name, director)
-    VALUES (((1000 - CAST(round(new.imdb_score * 100) AS INTEGER)) << 32) | new.id, new.name, new.director);
-END`
-
-// searchBulkLoad indexes the movies an import adds in one statement at its
-// end instead of one trigger run per movie. FTS5 writes what it holds in
-// memory to disk at every statement's savepoint, so a trigger per insert
-// wrote a segment per movie and spent a third of an import merging them.
-// Dropping the trigger inside the import's transaction changes nothing for
-// readers (they keep their snapshot) and is undone if the import fails.
-type searchBulkLoad struct {
+// bulkLoad makes an import into SQLite write what derives from its movies
+// in bulk at its end instead of row by row. All of it happens inside the
+// import's transaction: readers keep their snapshot (old schema and all),
+// and a failed import undoes it.
+//
+//   - The search index: FTS5 writes what it holds in memory to disk at
+//     every statement's savepoint, so migration 13's trigger, run per
+//     insert, wrote a segment per movie and spent a third of an import
+//     merging them. The trigger is dropped, and the import's movies are
+//     indexed by one statement at the end.
+//   - The sort indexes (score, popularity, title), when the catalog is
+//     small or the import at least doubles it: inserting a million movies
+//     into each of them, at random places, was a third of a million-movie
+//     import. They are dropped and made again by CREATE INDEX, which sorts.
+//     The import's own lookups (by match_hash, imdb_id and director) keep
+//     their indexes.
+//
+// What is dropped is made again from its own SQL in sqlite_schema.
+type bulkLoad struct {
 	tx *sql.Tx
 	// after is the highest movie id ever handed out before the import:
 	// the movies above it are the import's.
 	after int64
+	// recreate holds the CREATE statements of what was dropped.
+	recreate []string
 }
 
-// beginSearchBulkLoad starts a bulk load on SQLite; on MySQL, whose word
-// index Go writes in batches already, it returns nil, which does nothing.
-func beginSearchBulkLoad(ctx context.Context, tx *sql.Tx, d *dialect) (*searchBulkLoad, error) {
+// rebuildLimit is the catalog size up to which an import of unknown size
+// rebuilds the sort indexes: rebuilding them over 100,000 movies costs
+// about a second, which no import of that size notices. (A variable so
+// that tests can try both ways.)
+var rebuildLimit = 100_000
+
+// beginBulkLoad starts a bulk load on SQLite for an import of adding
+// movies (-1: not known in advance); on MySQL, whose word index Go writes
+// in batches already, it returns nil, which does nothing.
+func beginBulkLoad(ctx context.Context, tx *sql.Tx, d *dialect, adding int) (*bulkLoad, error) {
 	if d != sqliteDialect {
 		return nil, nil
 	}
-	var triggers int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'movies_search_insert'").Scan(&triggers); err != nil || triggers == 0 {
-		return nil, err // before migration 13 (an upgrade test's old schema) there is none
+	b := &bulkLoad{tx: tx}
+	var trigger string
+	err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'movies_search_insert'").Scan(&trigger)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil // before migration 13 (an upgrade test's old schema) there is none
 	}
-	b := &searchBulkLoad{tx: tx}
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'movies'").Scan(&b.after); err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
+	if err != nil {
+		return nil, fmt.Errorf("bulk load: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "DROP TRIGGER movies_search_insert"); err != nil {
-		return nil, fmt.Errorf("search index: %w", err)
+	var existing int
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0), ("+catalogSizeSQL+") FROM sqlite_sequence WHERE name = 'movies'").Scan(&b.after, &existing); err != nil {
+		return nil, fmt.Errorf("bulk load: %w", err)
+	}
+	drop := []string{"DROP TRIGGER movies_search_insert"}
+	b.recreate = append(b.recreate, trigger)
+	if existing <= rebuildLimit || adding >= existing {
+		indexes, err := sortIndexesSQL(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		for name, create := range indexes {
+			drop = append(drop, "DROP INDEX "+name)
+			b.recreate = append(b.recreate, create)
+		}
+	}
+	for _, q := range drop {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("bulk load: %w", err)
+		}
 	}
 	return b, nil
 }
 
-// finish indexes the import's movies and puts the trigger back. A movie
-// the import added and then updated (a title twice in IMDb's file) was
-// indexed by the update trigger already; indexing it again under the same
-// key writes a newer entry that hides the older one until the optimize
-// after the import merges them (TestImportsIndexEveryMovieForSearch).
-func (b *searchBulkLoad) finish(ctx context.Context) error {
+// sortIndexesSQL maps each index of sortIndex to its CREATE statement.
+func sortIndexesSQL(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	out := map[string]string{}
+	for _, name := range sortIndex {
+		var create string
+		if err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", name).Scan(&create); err != nil {
+			return nil, fmt.Errorf("bulk load: index %s: %w", name, err)
+		}
+		out[name] = create
+	}
+	return out, nil
+}
+
+// finish indexes the import's movies for search and makes again what
+// begin dropped. A movie the import added and then updated (a title twice
+// in IMDb's file) was indexed by the update trigger already; indexing it
+// again under the same key writes a newer entry that hides the older one
+// until the optimize after the import merges them
+// (TestImportsIndexEveryMovieForSearch).
+func (b *bulkLoad) finish(ctx context.Context) error {
 	if b == nil {
 		return nil
 	}
@@ -399,10 +454,14 @@ func (b *searchBulkLoad) finish(ctx context.Context) error {
 		{"INSERT INTO movies_search (rowid, name, director) SELECT " + searchKeySQL + ", name, director FROM movies WHERE id > ?", []any{b.after}},
 		{setOption, []any{"hashsize", 1 << 20}},
 		{setOption, []any{"automerge", 4}},
-		{searchInsertTrigger, nil},
 	} {
 		if _, err := b.tx.ExecContext(ctx, step.query, step.args...); err != nil {
 			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	for _, create := range b.recreate {
+		if _, err := b.tx.ExecContext(ctx, create); err != nil {
+			return fmt.Errorf("bulk load: %w", err)
 		}
 	}
 	return nil

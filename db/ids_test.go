@@ -207,6 +207,11 @@ func TestUpgradeStopsReusingIDs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// It writes match_hash where that release wrote match_key: the column
+	// goes by today's name for the while, and gets that release's keys.
+	if _, err := w.Exec("ALTER TABLE movies RENAME COLUMN match_key TO match_hash"); err != nil {
+		t.Fatal(err)
+	}
 	old := &Store{write: w, dialect: sqliteDialect} // the writes below use only the writer
 	bundled, err := DecodeCatalog(bytes.NewReader(bundledCatalog))
 	if err != nil {
@@ -255,6 +260,12 @@ func TestUpgradeStopsReusingIDs(t *testing.T) {
 		if _, err := w.Exec("ALTER TABLE movies DROP COLUMN " + strings.Fields(col)[0]); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := w.Exec("ALTER TABLE movies RENAME COLUMN match_hash TO match_key"); err != nil {
+		t.Fatal(err)
+	}
+	if err := fillMatchKeys(ctx, w); err != nil {
+		t.Fatal(err)
 	}
 	schemaBefore, moviesBefore := schemaOf(t, w)
 	dataBefore := tableDump(t, w)

@@ -26,7 +26,7 @@ type IMDbReport struct {
 func (s *Store) ImportIMDb(ctx context.Context, read func(add func(NewMovie) error) error) (IMDbReport, error) {
 	var report IMDbReport
 	err := s.inCatalogTx(ctx, func(tx *sql.Tx) error {
-		bulk, err := beginSearchBulkLoad(ctx, tx, s.dialect)
+		bulk, err := beginBulkLoad(ctx, tx, s.dialect, -1)
 		if err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ type imdbImporter struct {
 func newIMDbImporter(tx *sql.Tx, d *dialect) *imdbImporter {
 	return &imdbImporter{tx: tx, d: d, ins: newMovieInserter(tx, d),
 		byIMDbID: newTxStmt(tx, selectMovies(d)+` WHERE m.imdb_id = ?`),
-		byKey:    newTxStmt(tx, selectMovies(d)+` WHERE m.match_key = ? AND m.imdb_id IS NULL ORDER BY m.id LIMIT 1`),
+		byKey:    newTxStmt(tx, selectMovies(d)+` WHERE m.match_hash = ? AND m.imdb_id IS NULL ORDER BY m.id`),
 	}
 }
 
@@ -106,17 +106,25 @@ func (im *imdbImporter) add(ctx context.Context, m NewMovie, report *IMDbReport)
 // existing finds the movie m updates: by imdb_id, else by name and
 // director among movies that have none.
 func (im *imdbImporter) existing(ctx context.Context, m NewMovie) (Movie, bool, error) {
-	for _, q := range []struct {
-		st  *txStmt
-		arg string
-	}{{im.byIMDbID, m.IMDbID}, {im.byKey, matchKey(m.Name, m.Director)}} {
-		var r movieRow
-		err := q.st.QueryRowContext(ctx, q.arg).Scan(r.targets()...)
-		if err == nil {
-			return r.movie(), true, nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return Movie{}, false, err
+	var r movieRow
+	err := im.byIMDbID.QueryRowContext(ctx, m.IMDbID).Scan(r.targets()...)
+	if err == nil {
+		return r.movie(), true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Movie{}, false, err
+	}
+	rows, err := im.byKey.QueryContext(ctx, matchHash(m.Name, m.Director))
+	if err != nil {
+		return Movie{}, false, err
+	}
+	same, err := scanMovies(rows)
+	if err != nil {
+		return Movie{}, false, err
+	}
+	for _, before := range same {
+		if sameKey(before.Name, before.Director, m) {
+			return before, true, nil
 		}
 	}
 	return Movie{}, false, nil
@@ -140,9 +148,9 @@ func (im *imdbImporter) update(ctx context.Context, before Movie, m NewMovie) er
 	if err := im.ins.flushRows(ctx); err != nil {
 		return err
 	}
-	if _, err := im.tx.ExecContext(ctx, `UPDATE movies SET name = ?, director = ?, popularity = ?, imdb_score = ?, match_key = ?,
+	if _, err := im.tx.ExecContext(ctx, `UPDATE movies SET name = ?, director = ?, popularity = ?, imdb_score = ?, match_hash = ?,
 	imdb_id = ?, year = ?, runtime_minutes = ?, votes = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-		m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director),
+		m.Name, m.Director, m.Popularity, m.IMDBScore, matchHash(m.Name, m.Director),
 		m.IMDbID, nullIfZero(m.Year), nullIfZero(m.RuntimeMinutes), nullIfZero(m.Votes), now(), before.ID); err != nil {
 		return fmt.Errorf("update movie: %w", err)
 	}

@@ -109,7 +109,7 @@ func TestImportIMDbThatFailsChangesNothing(t *testing.T) {
 }
 
 // TestImportsIndexEveryMovieForSearch: an import indexes the movies it adds
-// for search in one go at its end (searchBulkLoad); afterwards the index
+// for search in one go at its end (bulkLoad); afterwards the index
 // holds every movie under its key, new movies are indexed one by one
 // again, and an import that fails leaves both as they were.
 func TestImportsIndexEveryMovieForSearch(t *testing.T) {
@@ -157,16 +157,53 @@ func TestImportsIndexEveryMovieForSearch(t *testing.T) {
 	}
 }
 
-// TestSearchInsertTriggerIsMigration13s: imports put back the trigger they
-// drop from Go's copy of it, which must be the migration's.
-func TestSearchInsertTriggerIsMigration13s(t *testing.T) {
-	skipOnMySQL(t, "the trigger is SQLite's")
-	s := openTestStore(t)
-	var stored string
-	if err := s.read.QueryRow("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'movies_search_insert'").Scan(&stored); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(strings.Fields(stored), " ") != strings.Join(strings.Fields(searchInsertTrigger), " ") {
-		t.Errorf("migration 13's trigger:\n%s\nGo's copy:\n%s", stored, searchInsertTrigger)
+// TestImportsLeaveTheSchemaAsItWas: what a bulk load drops (the search
+// trigger, and the sort indexes when it rebuilds them) is back after every
+// kind of import, whether it rebuilt the indexes or kept them, succeeded
+// or failed.
+func TestImportsLeaveTheSchemaAsItWas(t *testing.T) {
+	skipOnMySQL(t, "bulk loads are SQLite's")
+	ctx := context.Background()
+	defer func(n int) { rebuildLimit = n }(rebuildLimit)
+	for _, limit := range []int{rebuildLimit, 0} {
+		rebuildLimit = limit
+		s := openTestStore(t)
+		if _, err := s.SeedBundledCatalog(ctx); err != nil {
+			t.Fatal(err)
+		}
+		before, movies := schemaOf(t, s.read)
+		steps := map[string]func() error{
+			"json": func() error {
+				_, err := s.ImportMovies(ctx, []NewMovie{{Name: "Zyzzyva", Director: "A", IMDBScore: 5}}, nil)
+				return err
+			},
+			"json, failing": func() error {
+				_, err := s.ImportMovies(ctx, []NewMovie{{Name: "Zyzzyva 2", Director: "A", IMDBScore: 5}, {Name: ""}}, nil)
+				return err
+			},
+			"imdb": func() error {
+				_, err := s.ImportIMDb(ctx, imdbMovies(NewMovie{Name: "Quokka", Director: "B", IMDbID: "tt7000001", IMDBScore: 5}))
+				return err
+			},
+			"imdb, failing": func() error {
+				_, err := s.ImportIMDb(ctx, func(add func(NewMovie) error) error {
+					if err := add(NewMovie{Name: "Wombat", Director: "C", IMDbID: "tt7000003"}); err != nil {
+						return err
+					}
+					return errors.New("line 3: malformed")
+				})
+				return err
+			},
+		}
+		for name, step := range steps {
+			err := step()
+			if failing := strings.Contains(name, "failing"); failing != (err != nil) {
+				t.Fatalf("limit %d, %s: err = %v", limit, name, err)
+			}
+			if after, table := schemaOf(t, s.read); !reflect.DeepEqual(after, before) || table != movies {
+				t.Errorf("limit %d, %s: the schema changed:\n%v\nwas\n%v", limit, name, after, before)
+			}
+		}
+		assertSearchIndexMatchesMovies(t, s)
 	}
 }

@@ -176,9 +176,9 @@ func (s *Store) UpdateMovie(ctx context.Context, id int64, version *int64, m New
 		if version != nil && *version != before.Version {
 			return &ConflictError{Current: before}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE movies SET name = ?, director = ?, popularity = ?, imdb_score = ?, match_key = ?,
+		if _, err := tx.ExecContext(ctx, `UPDATE movies SET name = ?, director = ?, popularity = ?, imdb_score = ?, match_hash = ?,
 	version = version + 1, updated_at = ? WHERE id = ?`,
-			m.Name, m.Director, m.Popularity, m.IMDBScore, matchKey(m.Name, m.Director), now(), id); err != nil {
+			m.Name, m.Director, m.Popularity, m.IMDBScore, matchHash(m.Name, m.Director), now(), id); err != nil {
 			return fmt.Errorf("update movie: %w", err)
 		}
 		if err := reindexMovie(ctx, tx, s.dialect, id, &before, &m); err != nil {
@@ -331,9 +331,9 @@ ORDER BY id DESC LIMIT 1`, id).Scan(&before)
 		// back with its score rounded, as every write stores it.
 		old.IMDBScore = roundScore(old.IMDBScore)
 		at := now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_key, version, created_at, updated_at,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO movies (id, name, director, popularity, imdb_score, match_hash, version, created_at, updated_at,
 	imdb_id, year, runtime_minutes, votes)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchKey(old.Name, old.Director), old.Version+1, at, at,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, old.Name, old.Director, old.Popularity, old.IMDBScore, matchHash(old.Name, old.Director), old.Version+1, at, at,
 			nullIfZero(old.IMDbID), nullIfZero(old.Year), nullIfZero(old.RuntimeMinutes), nullIfZero(old.Votes)); err != nil {
 			return fmt.Errorf("restore movie: %w", err)
 		}

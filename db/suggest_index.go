@@ -4,34 +4,35 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/pressly/goose/v3"
 )
 
-// suggestIndexer keeps suggest_values and suggest_words (migration 00005)
-// in step with the movies table. Every write of a movie goes through it in
-// the same transaction, so autocomplete never sees a half-written change.
+// suggestIndexer keeps suggest_values, each director (as the database
+// compares them) with its movie count and best popularity, in step with
+// the movies table. Every write of a movie goes through it in the same
+// transaction, so autocomplete never sees a half-written change. Titles
+// are suggested from the movies themselves (see suggest_titles.go).
 type suggestIndexer struct {
-	upsert, valueRow, rerank, decrement, dropValue, setPopularity *txStmt
-	bestPopularity                                                *txStmt
-	// words buffers new suggest_words rows until flush.
-	words *rowBatch
-	// ranks holds new ranks until flush: a director's count changes with
-	// each of its movies, and rank is in every word index, so an import
-	// writes each value's words once at the end instead of once per movie.
-	ranks map[int64]float64
+	upsert                                                        *rowBatch
+	valueRow, decrement, dropValue, setPopularity, bestPopularity *txStmt
+	// pending holds the movies added per director until flush, in the
+	// order first met, so that an import writes each director once
+	// instead of once per movie, and assigns ids as one by one would.
+	pending map[string]*pendingValue
+	order   []string
+}
+
+type pendingValue struct {
+	movies     int64
+	popularity float64
 }
 
 func newSuggestIndexer(tx *sql.Tx, d *dialect) *suggestIndexer {
-	x := &suggestIndexer{ranks: map[int64]float64{},
-		words: newRowBatch(tx, "INSERT INTO suggest_words (value_id, word, field, first, `rank`, words) VALUES ", d.suggestWordConflict, 6)}
-	// Neither MySQL nor MariaDB can return the row an upsert or an UPDATE
-	// wrote, so each is followed by a read of that row.
-	x.upsert = newTxStmt(tx, d.upsertSuggestValue)
-	x.valueRow = newTxStmt(tx, `SELECT id, movies, popularity FROM suggest_values WHERE field = ? AND value = ?`+d.nocase)
-	x.rerank = newTxStmt(tx, "UPDATE suggest_words SET `rank` = ? WHERE value_id = ? AND `rank` <> ?")
-	x.decrement = newTxStmt(tx, `UPDATE suggest_values SET movies = movies - 1 WHERE field = ? AND value = ?`+d.nocase)
+	x := &suggestIndexer{pending: map[string]*pendingValue{},
+		upsert: newRowBatch(tx, "INSERT INTO suggest_values (field, value, movies, popularity) VALUES ", d.suggestValueConflict, 4)}
+	x.valueRow = newTxStmt(tx, `SELECT id, movies FROM suggest_values WHERE field = 'director' AND value = ?`+d.nocase)
+	x.decrement = newTxStmt(tx, `UPDATE suggest_values SET movies = movies - 1 WHERE field = 'director' AND value = ?`+d.nocase)
 	x.dropValue = newTxStmt(tx, `DELETE FROM suggest_values WHERE id = ?`)
 	x.setPopularity = newTxStmt(tx, `UPDATE suggest_values SET popularity = ? WHERE id = ?`)
 	// movies_by_director serves this.
@@ -40,99 +41,73 @@ func newSuggestIndexer(tx *sql.Tx, d *dialect) *suggestIndexer {
 }
 
 func (x *suggestIndexer) Close() {
-	x.words.Close()
-	for _, st := range []*txStmt{x.upsert, x.valueRow, x.rerank, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity} {
+	x.upsert.Close()
+	for _, st := range []*txStmt{x.valueRow, x.decrement, x.dropValue, x.setPopularity, x.bestPopularity} {
 		st.Close()
 	}
 }
 
-// addMovie counts a movie that now exists under its director. Titles are
-// suggested from the movies themselves (see suggest_titles.go).
-func (x *suggestIndexer) addMovie(ctx context.Context, director string, popularity float64) error {
-	return x.add(ctx, "director", director, popularity)
+// addMovie counts a movie that now exists under its director.
+func (x *suggestIndexer) addMovie(_ context.Context, director string, popularity float64) error {
+	p := x.pending[director]
+	if p == nil {
+		p = &pendingValue{}
+		x.pending[director] = p
+		x.order = append(x.order, director)
+	}
+	p.movies++
+	p.popularity = max(p.popularity, popularity)
+	return nil
 }
 
 // removeMovie uncounts a movie that no longer exists (or no longer has this
 // director). Call it after the movies table has changed.
 func (x *suggestIndexer) removeMovie(ctx context.Context, director string) error {
-	return x.remove(ctx, "director", director)
-}
-
-func (x *suggestIndexer) add(ctx context.Context, field, value string, popularity float64) error {
-	var id, movies int64
-	var best float64
-	if _, err := x.upsert.ExecContext(ctx, field, value, popularity); err != nil {
-		return fmt.Errorf("suggest index %s: %w", field, err)
+	// The row must hold every movie added so far before one is taken off.
+	if err := x.flush(ctx); err != nil {
+		return err
 	}
-	if err := x.valueRow.QueryRowContext(ctx, field, value).Scan(&id, &movies, &best); err != nil {
-		return fmt.Errorf("suggest index %s: %w", field, err)
-	}
-	rank := suggestRank(field, movies, best)
-	if movies > 1 {
-		return x.setRank(ctx, id, rank)
-	}
-	words := foldedWords(value)
-	all := " " + strings.Join(words, " ")
-	for i, w := range words {
-		if err := x.words.add(ctx, id, w, field, i == 0, rank, all); err != nil {
-			return fmt.Errorf("suggest index word: %w", err)
-		}
-	}
-	return nil
-}
-
-func (x *suggestIndexer) remove(ctx context.Context, field, value string) error {
-	// Dropping a value drops its words: none may still wait in the batch.
-	if err := x.words.flush(ctx); err != nil {
-		return fmt.Errorf("suggest index word: %w", err)
+	if _, err := x.decrement.ExecContext(ctx, director); err != nil {
+		return fmt.Errorf("suggest index director: %w", err)
 	}
 	var id, movies int64
-	if _, err := x.decrement.ExecContext(ctx, field, value); err != nil {
-		return fmt.Errorf("suggest index %s: %w", field, err)
-	}
-	var best float64
-	err := x.valueRow.QueryRowContext(ctx, field, value).Scan(&id, &movies, &best)
+	err := x.valueRow.QueryRowContext(ctx, director).Scan(&id, &movies)
 	if err == sql.ErrNoRows {
 		return nil // not indexed: nothing to uncount
 	}
 	if err != nil {
-		return fmt.Errorf("suggest index %s: %w", field, err)
+		return fmt.Errorf("suggest index director: %w", err)
 	}
 	if movies <= 0 {
-		delete(x.ranks, id)
 		_, err := x.dropValue.ExecContext(ctx, id)
 		return err
 	}
-	if err := x.bestPopularity.QueryRowContext(ctx, value).Scan(&best); err != nil {
+	var best float64
+	if err := x.bestPopularity.QueryRowContext(ctx, director).Scan(&best); err != nil {
 		return err
 	}
-	if _, err := x.setPopularity.ExecContext(ctx, best, id); err != nil {
-		return err
-	}
-	return x.setRank(ctx, id, suggestRank(field, movies, best))
+	_, err = x.setPopularity.ExecContext(ctx, best, id)
+	return err
 }
 
-func (x *suggestIndexer) setRank(_ context.Context, id int64, rank float64) error {
-	x.ranks[id] = rank
-	return nil
-}
-
-// flush writes the words and ranks changed since the last flush. Call it
-// before the transaction commits.
+// flush writes the directors counted since the last flush. Call it before
+// the transaction commits.
 func (x *suggestIndexer) flush(ctx context.Context) error {
-	if err := x.words.flush(ctx); err != nil {
-		return fmt.Errorf("suggest index word: %w", err)
-	}
-	for id, rank := range x.ranks {
-		if _, err := x.rerank.ExecContext(ctx, rank, id, rank); err != nil {
-			return fmt.Errorf("suggest index rank: %w", err)
+	for _, director := range x.order {
+		p := x.pending[director]
+		if err := x.upsert.add(ctx, "director", director, p.movies, p.popularity); err != nil {
+			return fmt.Errorf("suggest index director: %w", err)
 		}
 	}
-	clear(x.ranks)
+	clear(x.pending)
+	x.order = x.order[:0]
+	if err := x.upsert.flush(ctx); err != nil {
+		return fmt.Errorf("suggest index director: %w", err)
+	}
 	return nil
 }
 
-// suggestRank orders the values that match a word: titles by their best
+// suggestRank orders the values that match a query: titles by their best
 // popularity, directors by how many movies they made.
 func suggestRank(field string, movies int64, popularity float64) float64 {
 	if field == "name" {
@@ -143,7 +118,8 @@ func suggestRank(field string, movies int64, popularity float64) float64 {
 
 // suggestBackfill is migration 6: it indexes the movies a database already
 // had when migration 5 created the autocomplete tables. It is Go, not SQL,
-// because the words must be folded as Fold folds them.
+// because it once folded words as Fold folds them (migration 15 dropped
+// them).
 var suggestBackfill = goose.NewGoMigration(6,
 	&goose.GoFunc{RunTx: backfillSuggestIndex},
 	&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
@@ -158,19 +134,19 @@ func backfillSuggestIndex(ctx context.Context, tx *sql.Tx) error {
 	x := newSuggestIndexer(tx, sqliteDialect)
 	defer x.Close()
 	type row struct {
-		id             int64
-		name, director string
-		popularity     float64
+		id         int64
+		director   string
+		popularity float64
 	}
 	for after := int64(0); ; {
-		rows, err := tx.QueryContext(ctx, `SELECT id, name, director, popularity FROM movies WHERE id > ? ORDER BY id LIMIT ?`, after, backfillBatch)
+		rows, err := tx.QueryContext(ctx, `SELECT id, director, popularity FROM movies WHERE id > ? ORDER BY id LIMIT ?`, after, backfillBatch)
 		if err != nil {
 			return err
 		}
 		var batch []row
 		for rows.Next() {
 			var r row
-			if err := rows.Scan(&r.id, &r.name, &r.director, &r.popularity); err != nil {
+			if err := rows.Scan(&r.id, &r.director, &r.popularity); err != nil {
 				rows.Close()
 				return err
 			}

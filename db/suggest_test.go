@@ -10,101 +10,54 @@ import (
 	"testing"
 )
 
-// indexedValue is one row of suggest_values with its words, as a test sees it.
+// indexedValue is one row of suggest_values, as a test sees it.
 type indexedValue struct {
 	Movies     int64
 	Popularity float64
-	Words      string // "first-word|word|word", sorted after the first
 }
 
-// suggestIndexFromTables reads what the autocomplete tables hold, keyed by
-// field and folded value.
+// suggestIndexFromTables reads what suggest_values holds, keyed by field
+// and lowercased value.
 func suggestIndexFromTables(t *testing.T, s *Store) map[string]indexedValue {
 	t.Helper()
-	type value struct {
-		field, value string
-		indexedValue
-		words []string // first words first, then by word
-		all   map[string]bool
-	}
-	values := map[int64]*value{}
-	rows, err := s.read.Query(`SELECT id, field, value, movies, popularity FROM suggest_values`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id int64
-		v := &value{all: map[string]bool{}}
-		if err := rows.Scan(&id, &v.field, &v.value, &v.Movies, &v.Popularity); err != nil {
-			t.Fatal(err)
-		}
-		values[id] = v
-	}
-	rows.Close()
-	rows, err = s.read.Query("SELECT value_id, word, field, `rank`, words FROM suggest_words ORDER BY value_id, first DESC, word")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id int64
-		var word, field, all string
-		var rank float64
-		if err := rows.Scan(&id, &word, &field, &rank, &all); err != nil {
-			t.Fatal(err)
-		}
-		v := values[id]
-		if v == nil {
-			t.Errorf("word %q belongs to no value (%d)", word, id)
-			continue
-		}
-		if field != v.field || rank != suggestRank(v.field, v.Movies, v.Popularity) {
-			t.Errorf("%s %q: word %q carries a stale rank or field", v.field, v.value, word)
-		}
-		v.words = append(v.words, word)
-		v.all[all] = true
-	}
-	rows.Close()
-	out := map[string]indexedValue{}
-	for _, v := range values {
-		want := " " + strings.Join(foldedWords(v.value), " ")
-		if len(v.all) != 1 || !v.all[want] {
-			t.Errorf("%s %q: rows carry the words %v, want %q", v.field, v.value, v.all, want)
-		}
-		v.Words = strings.Join(v.words, "|")
-		out[v.field+":"+strings.ToLower(v.value)] = v.indexedValue
-	}
-	return out
-}
-
-// suggestIndexFromMovies computes what the autocomplete tables should hold
-// from the movies table alone.
-func suggestIndexFromMovies(t *testing.T, s *Store) map[string]indexedValue {
-	t.Helper()
-	rows, err := s.read.Query(`SELECT name, director, popularity FROM movies`)
+	rows, err := s.read.Query(`SELECT field, value, movies, popularity FROM suggest_values`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	out := map[string]indexedValue{}
 	for rows.Next() {
-		var name, director string
-		var pop float64
-		if err := rows.Scan(&name, &director, &pop); err != nil {
+		var field, value string
+		var v indexedValue
+		if err := rows.Scan(&field, &value, &v.Movies, &v.Popularity); err != nil {
 			t.Fatal(err)
 		}
-		for field, value := range map[string]string{"director": director} { // titles: suggest_titles.go
-			key := field + ":" + strings.ToLower(value)
-			v := out[key]
-			v.Movies++
-			v.Popularity = math.Max(v.Popularity, pop)
-			words := foldedWords(value)
-			rest := slices.Clone(words[1:])
-			slices.Sort(rest)
-			rest = slices.Compact(rest)
-			rest = slices.DeleteFunc(rest, func(w string) bool { return w == words[0] })
-			v.Words = strings.Join(append([]string{words[0]}, rest...), "|")
-			out[key] = v
+		out[field+":"+strings.ToLower(value)] = v
+	}
+	return out
+}
+
+// suggestIndexFromMovies computes what suggest_values should hold from the
+// movies table alone.
+func suggestIndexFromMovies(t *testing.T, s *Store) map[string]indexedValue {
+	t.Helper()
+	rows, err := s.read.Query(`SELECT director, popularity FROM movies`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]indexedValue{}
+	for rows.Next() {
+		var director string
+		var pop float64
+		if err := rows.Scan(&director, &pop); err != nil {
+			t.Fatal(err)
 		}
+		key := "director:" + strings.ToLower(director) // titles: suggest_pick.go
+		v := out[key]
+		v.Movies++
+		v.Popularity = math.Max(v.Popularity, pop)
+		out[key] = v
 	}
 	return out
 }
@@ -117,10 +70,8 @@ func assertSuggestIndexMatchesMovies(t *testing.T, s *Store) {
 		switch {
 		case !ok:
 			t.Errorf("%s is not indexed", k)
-		case g.Movies != w.Movies || g.Popularity != w.Popularity:
+		case g != w:
 			t.Errorf("%s: indexed %d movies, popularity %v; movies table says %d, %v", k, g.Movies, g.Popularity, w.Movies, w.Popularity)
-		case g.Words != w.Words && !(strings.Count(g.Words, "|") == strings.Count(w.Words, "|") && wordsEqualAsSets(g.Words, w.Words)):
-			t.Errorf("%s: indexed words %q, want %q", k, g.Words, w.Words)
 		}
 	}
 	for k := range got {
@@ -143,15 +94,6 @@ WHERE movies <> (SELECT count(*) FROM movie_genres WHERE genre_id = g.id)`).Scan
 	if kept != counted {
 		t.Errorf("catalog_size says %d movies; the table holds %d", kept, counted)
 	}
-}
-
-// wordsEqualAsSets compares "first|rest" word lists where a value's first
-// word also appears later ("Star Wars Star"): only the sets must agree.
-func wordsEqualAsSets(a, b string) bool {
-	as, bs := strings.Split(a, "|"), strings.Split(b, "|")
-	slices.Sort(as)
-	slices.Sort(bs)
-	return slices.Equal(as, bs)
 }
 
 func TestSuggestIndexFollowsEveryWrite(t *testing.T) {
@@ -259,20 +201,16 @@ func TestSuggestStrategiesFindTheBest(t *testing.T) {
 	if _, err := s.ImportMovies(ctx, movies, nil); err != nil {
 		t.Fatal(err)
 	}
-	defer func(n, c int) { maxWalkedWords, collectLimit = n, c }(maxWalkedWords, collectLimit)
-	// 1 sends every long director prefix down the range scan; titles are
-	// collected or walked by their own rule, then all walked, then all
-	// collected.
-	for _, walked := range []int{64, 1, 0} {
-		maxWalkedWords = max(walked, 1)
-		collectLimit = map[int]int{64: 2000, 1: 0, 0: 1 << 30}[walked]
+	defer func(c int) { collectLimit = c }(collectLimit)
+	// Collected or walked by the rule, then all walked, then all collected.
+	for _, collectLimit = range []int{2000, 0, 1 << 30} {
 		for _, tc := range []struct{ field, q string }{
 			{"name", "s"}, {"name", "st"}, {"name", "sta"}, {"name", "star"}, {"name", "stat"},
 			{"name", "12"}, {"name", "1234"}, {"name", "dark"}, {"name", "nope"},
 			{"name", "dark 1"}, {"name", "star dark"}, {"name", "sea st"}, {"name", "s d 1"},
 			{"director", "s"}, {"director", "ste"}, {"director", "stel"}, {"director", "dario"},
 		} {
-			t.Run(fmt.Sprintf("walked=%d,collect=%d/%s=%s", maxWalkedWords, collectLimit, tc.field, tc.q), func(t *testing.T) {
+			t.Run(fmt.Sprintf("collect=%d/%s=%s", collectLimit, tc.field, tc.q), func(t *testing.T) {
 				got, err := s.Suggest(ctx, tc.field, tc.q)
 				if err != nil {
 					t.Fatal(err)
@@ -332,53 +270,6 @@ func ranksOf(t *testing.T, s *Store, field string, sugs []Suggestion) []string {
 	return out
 }
 
-func TestSuggestWalksReadIndexesInRankOrder(t *testing.T) {
-	skipOnMySQL(t, "it reads SQLite's query plans")
-	s := seededStore(t)
-	for _, tc := range []struct {
-		cond, index       string
-		others            int
-		firstMatch, whole bool
-	}{
-		{"w.word = ?", "suggest_words_by_word", 0, false, false},
-		{"w.word = ?", "suggest_words_by_word", 2, false, true},
-		{"substr(w.word, 1, 1) = ?", "suggest_words_by_p1", 0, true, false},
-		{"substr(w.word, 1, 2) = ?", "suggest_words_by_p2", 1, true, true},
-		{"substr(w.word, 1, 3) = ?", "suggest_words_by_p3", 0, true, false},
-	} {
-		args := []any{"name", "st", true, scanLimit}
-		for range tc.others {
-			args = append(args, " a")
-		}
-		if tc.firstMatch {
-			args = append(args, " st")
-		}
-		if tc.whole {
-			args = append(args, 3, " st")
-		}
-		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+walkSQL(tc.cond, tc.others, tc.firstMatch, tc.whole), append(args, 8)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan strings.Builder
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan.WriteString(detail + "\n")
-		}
-		rows.Close()
-		// The walk itself must come off the index in rank order; only the
-		// at most candidateLimit survivors may be sorted again.
-		if !strings.Contains(plan.String(), "COVERING INDEX "+tc.index) || strings.Count(plan.String(), "TEMP B-TREE") > 1 {
-			t.Errorf("%s: want a walk of %s without sorting it, plan:\n%s", tc.cond, tc.index, plan.String())
-		}
-		t.Logf("%s:\n%s", tc.cond, plan.String())
-	}
-}
-
 // TestSuggestHardCases are the cases a ranking by the longest word alone
 // got wrong: a whole-value prefix behind many more popular matches, and one
 // value crowding a walk through several matching words.
@@ -421,62 +312,27 @@ func TestSuggestHardCases(t *testing.T) {
 	}
 }
 
-func TestSQLWordsAreFewAndSelective(t *testing.T) {
-	tests := []struct {
-		q    string
-		want []string
-	}{
-		{"star", []string{"star"}},
-		{"st star", []string{"star"}},
-		{"Star star STAR", []string{"star"}},
-		{"the dark st", []string{"dark", "the", "st"}},
-		{"a b c d e f ghij", []string{"ghij", "a", "b", "c"}},
-		{strings.Repeat("a ", 150), []string{"a"}},
-		{strings.Repeat("ab cd ", 100), []string{"ab", "cd"}},
-	}
-	for _, tc := range tests {
-		if got := sqlWords(searchWords(tc.q)); !slices.Equal(got, tc.want) {
-			t.Errorf("%q: %v, want %v", tc.q, got, tc.want)
-		}
-	}
-}
-
-// TestWordsWithPrefixListsEachWordOnce: a prefix matching a few words lists
-// each of them once, in order, so autocomplete reads them word by word.
-func TestWordsWithPrefixListsEachWordOnce(t *testing.T) {
-	s := seededStore(t)
-	for _, tt := range []struct {
-		field, prefix string
-		want          []string
-	}{
-		{"director", "hitch", []string{"hitchcock"}},
-		{"director", "steven", []string{"steven", "stevens", "stevenson"}},
-		{"director", "spiel", []string{"spielberg"}},
-		{"director", "zzzz", nil},
-	} {
-		words, broad, err := s.wordsWithPrefix(context.Background(), tt.field, tt.prefix)
-		if err != nil || broad || !slices.Equal(words, tt.want) {
-			t.Errorf("%s %q: %q (broad %v, %v), want %q", tt.field, tt.prefix, words, broad, err, tt.want)
-		}
-	}
-}
-
-// TestTitleSuggestionsReadIndexes: the titles starting with the query are
-// a range of movies_by_name, and the walk goes down movies_by_popularity.
-func TestTitleSuggestionsReadIndexes(t *testing.T) {
+// TestSuggestionsReadIndexes: the titles and directors starting with the
+// query are a range of their index, the walks go down the rank order's
+// index, and a director search finds its values by index.
+func TestSuggestionsReadIndexes(t *testing.T) {
 	skipOnMySQL(t, "it reads SQLite's query plans")
 	s := seededStore(t)
-	matches, args := s.dialect.titleStarts([]string{"dark", "s"}).matchesSQL()
+	titles, targs := s.dialect.titleStarts([]string{"dark", "s"}).matchesSQL()
+	directors, dargs := s.dialect.directorStarts([]string{"steven", "s"}).matchesSQL()
+	byWords, wargs := directorsOf{s.dialect.compileFilter(Filter{Director: "spiel"}), s.dialect.nocase}.matchesSQL()
 	for _, tc := range []struct {
 		query string
 		args  []any
 		want  string
 	}{
-		{countSQL(matches, true), append(args, 1), "SEARCH movies USING COVERING INDEX movies_by_name (name>? AND name<?)"},
-		{"SELECT name, popularity FROM movies" + s.dialect.forceIndex(sortIndex[SortPopularity]) + " ORDER BY popularity DESC, id LIMIT ? OFFSET ?", []any{1, 0}, "SCAN movies USING INDEX movies_by_popularity"},
+		{countSQL(titles, true), append(targs, 1), "SEARCH movies USING COVERING INDEX movies_by_name (name>? AND name<?)"},
+		{s.titleSource().walk, []any{1, 0}, "SCAN movies USING INDEX movies_by_popularity"},
+		{countSQL(directors, true), append(dargs, 1), "SEARCH suggest_values USING COVERING INDEX suggest_values_by_value (field=? AND value>? AND value<?)"},
+		{s.directorSource().walk, []any{1, 0}, "SEARCH suggest_values USING INDEX suggest_values_by_movies (field=?)"},
+		{s.directorSource().collect(byWords), wargs, "SEARCH v USING COVERING INDEX suggest_values_by_value (field=? AND value=?)"},
 	} {
-		query, want := tc.query, tc.want
-		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+query, tc.args...)
+		rows, err := s.read.Query("EXPLAIN QUERY PLAN "+tc.query, tc.args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -490,8 +346,9 @@ func TestTitleSuggestionsReadIndexes(t *testing.T) {
 			plan.WriteString(detail + "\n")
 		}
 		rows.Close()
-		if !strings.Contains(plan.String(), want) || strings.Contains(plan.String(), "TEMP B-TREE") {
-			t.Errorf("%s:\n%s\nwant %q, no sort", query, plan.String(), want)
+		sorts := strings.Contains(plan.String(), "TEMP B-TREE")
+		if !strings.Contains(plan.String(), tc.want) || (sorts && !strings.Contains(tc.query, " IN (")) {
+			t.Errorf("%s:\n%s\nwant %q, no sort", tc.query, plan.String(), tc.want)
 		}
 	}
 }

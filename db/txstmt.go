@@ -37,6 +37,13 @@ func (s *txStmt) ExecContext(ctx context.Context, args ...any) (sql.Result, erro
 	return s.st.ExecContext(ctx, args...)
 }
 
+func (s *txStmt) QueryContext(ctx context.Context, args ...any) (*sql.Rows, error) {
+	if err := s.prepare(ctx); err != nil {
+		return nil, err
+	}
+	return s.st.QueryContext(ctx, args...)
+}
+
 // QueryRowContext runs the query for one row. When the statement cannot
 // be prepared the query runs unprepared, so that the error comes out of
 // Scan as a *sql.Row's errors do.
