@@ -2,12 +2,16 @@ package main
 
 import (
 	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"fimdb/db"
+	"fimdb/imdb"
 )
 
 // tsv writes a file in IMDb's format: a header row, then the rows, tabs
@@ -161,5 +165,56 @@ func TestImportIMDbRejectsBadInput(t *testing.T) {
 		if n := countMovies(t, dbPath); n != 0 {
 			t.Errorf("rejected imports left %d movies", n)
 		}
+	}
+}
+
+// TestPipelinedHandsOverEveryTitleInOrder: titles read in one goroutine
+// reach add in the other in order, and an error on either side stops both
+// and is returned.
+func TestPipelinedHandsOverEveryTitleInOrder(t *testing.T) {
+	readErr, addErr := errors.New("line 7: malformed"), errors.New("disk full")
+	for _, tc := range []struct {
+		name              string
+		titles, failAt    int
+		failReading, want error
+	}{
+		{name: "all", titles: 2000},
+		{name: "none", titles: 0},
+		{name: "reading fails", titles: 1500, failReading: readErr, want: readErr},
+		{name: "adding fails", titles: 100_000, failAt: 700, want: addErr},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var read int
+			var got []string
+			err := pipelined(context.Background(), func(ctx context.Context, emit func(imdb.Title) error) error {
+				for i := range tc.titles {
+					if err := emit(imdb.Title{IMDbID: fmt.Sprintf("tt%07d", i)}); err != nil {
+						return err
+					}
+					read++
+				}
+				return tc.failReading
+			}, func(title imdb.Title) error {
+				if tc.failAt > 0 && len(got) == tc.failAt {
+					return addErr
+				}
+				got = append(got, title.IMDbID)
+				return nil
+			})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			for i, id := range got {
+				if id != fmt.Sprintf("tt%07d", i) {
+					t.Fatalf("title %d is %s", i, id)
+				}
+			}
+			if tc.want == nil && len(got) != tc.titles {
+				t.Errorf("added %d of %d", len(got), tc.titles)
+			}
+			if tc.failAt > 0 && read == tc.titles {
+				t.Errorf("the reader read all %d titles after adding failed", read)
+			}
+		})
 	}
 }

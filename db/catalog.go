@@ -326,7 +326,11 @@ func (s *Store) ImportMovies(ctx context.Context, movies []NewMovie, progress fu
 
 func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie, progress func()) (ImportReport, error) {
 	var report ImportReport
-	bulk, err := beginBulkLoad(ctx, tx, d, len(movies))
+	bulk, err := beginBulkLoad(ctx, tx, d, len(movies), false)
+	if err != nil {
+		return report, err
+	}
+	known, err := catalogHashes(ctx, tx)
 	if err != nil {
 		return report, err
 	}
@@ -352,9 +356,11 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 			continue
 		}
 		inFile[key] = true
-		dup, err := inCatalog(ctx, exists, m)
-		if err != nil {
-			return report, err
+		dup := false
+		if known[matchHash(m.Name, m.Director)] {
+			if dup, err = inCatalog(ctx, exists, m); err != nil {
+				return report, err
+			}
 		}
 		if dup {
 			report.Skipped = append(report.Skipped, Skipped{i + 1, m.Name, "already in the catalog (same name and director)"})
@@ -369,6 +375,26 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 		return report, err
 	}
 	return report, bulk.finish(ctx)
+}
+
+// catalogHashes reads the match_hash of every movie in the catalog, so that
+// an import looks up only the movies whose hash the catalog has (likely
+// duplicates): a lookup per movie was a tenth of a million-movie import.
+func catalogHashes(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT match_hash FROM movies")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	known := map[int64]bool{}
+	for rows.Next() {
+		var h int64
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		known[h] = true
+	}
+	return known, rows.Err()
 }
 
 // inCatalog says whether the catalog has a movie of m's name and director

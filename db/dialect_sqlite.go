@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -355,12 +357,13 @@ func (s *Store) OptimizeSearchIndex(ctx context.Context) error {
 //     insert, wrote a segment per movie and spent a third of an import
 //     merging them. The trigger is dropped, and the import's movies are
 //     indexed by one statement at the end.
-//   - The sort indexes (score, popularity, title), when the catalog is
-//     small or the import at least doubles it: inserting a million movies
-//     into each of them, at random places, was a third of a million-movie
-//     import. They are dropped and made again by CREATE INDEX, which sorts.
-//     The import's own lookups (by match_hash, imdb_id and director) keep
-//     their indexes.
+//   - The sort indexes (score, popularity, title), and the director's for
+//     an import that only adds, when the catalog is small or the import at
+//     least doubles it: inserting a million movies into each of them, at
+//     random places, was a third of a million-movie import. They are
+//     dropped and made again by CREATE INDEX, which sorts. The import's
+//     own lookups (by match_hash and imdb_id, and by director when an
+//     update uncounts one) keep their indexes.
 //
 // What is dropped is made again from its own SQL in sqlite_schema.
 type bulkLoad struct {
@@ -379,9 +382,10 @@ type bulkLoad struct {
 var rebuildLimit = 100_000
 
 // beginBulkLoad starts a bulk load on SQLite for an import of adding
-// movies (-1: not known in advance); on MySQL, whose word index Go writes
-// in batches already, it returns nil, which does nothing.
-func beginBulkLoad(ctx context.Context, tx *sql.Tx, d *dialect, adding int) (*bulkLoad, error) {
+// movies (-1: not known in advance) that may also update some; on MySQL,
+// whose word index Go writes in batches already, it returns nil, which
+// does nothing.
+func beginBulkLoad(ctx context.Context, tx *sql.Tx, d *dialect, adding int, updates bool) (*bulkLoad, error) {
 	if d != sqliteDialect {
 		return nil, nil
 	}
@@ -401,7 +405,11 @@ func beginBulkLoad(ctx context.Context, tx *sql.Tx, d *dialect, adding int) (*bu
 	drop := []string{"DROP TRIGGER movies_search_insert"}
 	b.recreate = append(b.recreate, trigger)
 	if existing <= rebuildLimit || adding >= existing {
-		indexes, err := sortIndexesSQL(ctx, tx)
+		names := slices.Collect(maps.Values(sortIndex))
+		if !updates {
+			names = append(names, "movies_by_director")
+		}
+		indexes, err := indexesSQL(ctx, tx, names)
 		if err != nil {
 			return nil, err
 		}
@@ -418,10 +426,10 @@ func beginBulkLoad(ctx context.Context, tx *sql.Tx, d *dialect, adding int) (*bu
 	return b, nil
 }
 
-// sortIndexesSQL maps each index of sortIndex to its CREATE statement.
-func sortIndexesSQL(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+// indexesSQL maps each named index to its CREATE statement.
+func indexesSQL(ctx context.Context, tx *sql.Tx, names []string) (map[string]string, error) {
 	out := map[string]string{}
-	for _, name := range sortIndex {
+	for _, name := range names {
 		var create string
 		if err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", name).Scan(&create); err != nil {
 			return nil, fmt.Errorf("bulk load: index %s: %w", name, err)
