@@ -53,8 +53,9 @@ type dialect struct {
 	// (by movies_by_name).
 	titleCount string
 	// directorStarts matches the suggest_values ids of the directors
-	// whose name starts with the folded words.
-	directorStarts func(words []string) matcher
+	// whose name starts with the folded words, and directorHas those
+	// having a word that starts with each.
+	directorStarts, directorHas func(words []string) matcher
 
 	// What `fimdb copy` needs: the isolation that gives a read transaction
 	// one snapshot, the query telling whether the table named by its

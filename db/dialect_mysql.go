@@ -41,10 +41,13 @@ var mysqlDialect = &dialect{
 	suggestValueConflict: `
 ON DUPLICATE KEY UPDATE movies = movies + VALUES(movies), popularity = GREATEST(popularity, VALUES(popularity))`,
 
-	compileFilter:    compileWordFilter,
-	titleStarts:      func(words []string) matcher { return titlePrefix{strings.Join(words, " ")} },
-	titleCount:       "SELECT count(*) FROM movies WHERE name_sort = LOWER(?)",
-	directorStarts:   func(words []string) matcher { return directorPrefix{strings.Join(words, " ")} },
+	compileFilter:  compileWordFilter,
+	titleStarts:    func(words []string) matcher { return titlePrefix{strings.Join(words, " ")} },
+	titleCount:     "SELECT count(*) FROM movies WHERE name_sort = LOWER(?)",
+	directorStarts: func(words []string) matcher { return directorPrefix{strings.Join(words, " ")} },
+	directorHas: func(words []string) matcher {
+		return directorsOf{compileWordFilter(Filter{Director: strings.Join(words, " ")})}
+	},
 	snapshot:         sql.LevelRepeatableRead,
 	tableExistsSQL:   "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?",
 	ignoreDuplicates: func(col string) string { return " ON DUPLICATE KEY UPDATE " + col + " = " + col },

@@ -47,6 +47,7 @@ ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + exclud
 	titleStarts:      func(words []string) matcher { return titleRange{strings.Join(words, " ")} },
 	titleCount:       "SELECT count(*) FROM movies WHERE name = ? COLLATE NOCASE",
 	directorStarts:   func(words []string) matcher { return directorRange{strings.Join(words, " ")} },
+	directorHas:      func(words []string) matcher { return directorWords{words} },
 	snapshot:         sql.LevelDefault, // a read transaction is one snapshot
 	tableExistsSQL:   "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?",
 	ignoreDuplicates: func(string) string { return " ON CONFLICT DO NOTHING" },
@@ -235,6 +236,20 @@ type directorRange struct{ prefix string }
 func (d directorRange) matchesSQL() (string, []any) {
 	lo, hi := prefixRange(d.prefix)
 	return "SELECT id FROM suggest_values WHERE field = 'director' AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE", []any{lo, hi}
+}
+
+// directorWords matches the directors having a word that starts with each
+// of words, through directors_search (migration 17).
+type directorWords struct{ words []string }
+
+func (d directorWords) matchesSQL() (string, []any) {
+	var terms []string
+	for _, w := range d.words {
+		for _, t := range searchWords(w) {
+			terms = append(terms, `"`+t+`"*`)
+		}
+	}
+	return "SELECT rowid AS id FROM directors_search WHERE directors_search MATCH ?", []any{strings.Join(terms, " AND ")}
 }
 
 // The search index (migration 13) keys each movie by its score, then its

@@ -71,8 +71,7 @@ func (s *Store) titleCandidates(ctx context.Context, words []string) ([]candidat
 // directorCandidates finds the best directors for the query words.
 func (s *Store) directorCandidates(ctx context.Context, words []string) ([]candidate, error) {
 	folded := foldAll(words)
-	every := directorsOf{s.dialect.compileFilter(Filter{Director: strings.Join(folded, " ")}), s.dialect.nocase}
-	out, err := s.bestOfTwoPasses(ctx, s.directorSource(), folded, s.dialect.directorStarts(folded), every)
+	out, err := s.bestOfTwoPasses(ctx, s.directorSource(), folded, s.dialect.directorStarts(folded), s.dialect.directorHas(folded))
 	if err != nil {
 		return nil, err
 	}
@@ -94,18 +93,14 @@ func (s *Store) bestOfTwoPasses(ctx context.Context, src pickSource, folded []st
 }
 
 // directorsOf selects the suggest_values ids of the directors of the
-// movies a filter matches (once per movie).
-type directorsOf struct {
-	movies matcher
-	nocase string
-}
+// movies a filter matches (once per movie): MySQL's way to the directors
+// having every query word, through movie_words.
+type directorsOf struct{ movies matcher }
 
 func (d directorsOf) matchesSQL() (string, []any) {
 	movies, args := d.movies.matchesSQL()
-	// CROSS JOIN makes SQLite read the movies first (MySQL takes it as a
-	// plain JOIN): the other way round it read every director.
-	return `SELECT v.id FROM movies m CROSS JOIN suggest_values v ON v.field = 'director' AND v.value = m.director` + d.nocase +
-		` WHERE m.id IN (` + movies + `)`, args
+	return `SELECT v.id FROM movies m JOIN suggest_values v ON v.field = 'director' AND v.value = m.director
+WHERE m.id IN (` + movies + `)`, args
 }
 
 // matcher selects one row per match (see filterSQL).
