@@ -12,7 +12,7 @@ import (
 // compares them) with its movie count and best popularity, in step with
 // the movies table. Every write of a movie goes through it in the same
 // transaction, so autocomplete never sees a half-written change. Titles
-// are suggested from the movies themselves (see suggest_titles.go).
+// are suggested from the movies themselves (see suggest_pick.go).
 type suggestIndexer struct {
 	upsert                                                        *rowBatch
 	valueRow, decrement, dropValue, setPopularity, bestPopularity *txStmt

@@ -194,7 +194,7 @@ func TestSuggestBackfillIndexesAnOlderDatabase(t *testing.T) {
 	assertSuggestIndexMatchesMovies(t, s)
 }
 
-// TestSuggestStrategiesFindTheBest checks every way textCandidates reads
+// TestSuggestStrategiesFindTheBest checks every way Suggest reads
 // the index against ranking every indexed value: the ranks returned must be
 // the best ranks there are (values may differ only among equal ranks).
 func TestSuggestStrategiesFindTheBest(t *testing.T) {
