@@ -53,8 +53,9 @@ type dialect struct {
 	// (by movies_by_name).
 	titleCount string
 	// directorStarts matches the suggest_values ids of the directors
-	// whose name starts with the folded words, and directorHas those
-	// having a word that starts with each.
+	// whose name starts with the folded words, and directorHas a set of
+	// directors that holds all of those having a word that starts with
+	// each (on MySQL a larger one: the suggestions' own check narrows it).
 	directorStarts, directorHas func(words []string) matcher
 
 	// What `fimdb copy` needs: the isolation that gives a read transaction

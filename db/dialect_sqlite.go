@@ -46,7 +46,7 @@ ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + exclud
 	// every title word starting with s: 15-30 ms at a million movies.)
 	titleStarts:      func(words []string) matcher { return titleRange{strings.Join(words, " ")} },
 	titleCount:       "SELECT count(*) FROM movies WHERE name = ? COLLATE NOCASE",
-	directorStarts:   func(words []string) matcher { return directorRange{strings.Join(words, " ")} },
+	directorStarts:   func(words []string) matcher { return directorPhrase{words} },
 	directorHas:      func(words []string) matcher { return directorWords{words} },
 	snapshot:         sql.LevelDefault, // a read transaction is one snapshot
 	tableExistsSQL:   "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?",
@@ -229,13 +229,20 @@ func (t titleRange) matchesSQL() (string, []any) {
 	return "SELECT id FROM movies WHERE name >= ? COLLATE NOCASE AND name < ? COLLATE NOCASE", []any{lo, hi}
 }
 
-// directorRange matches the directors that start with prefix, ignoring
-// ASCII case (suggest_values_by_value's order).
-type directorRange struct{ prefix string }
+// directorPhrase matches the directors whose name starts with the words
+// (the last one a prefix), folded as the search folds them ("eric r" finds
+// "Éric Rohmer", "jean l" "Jean-Luc Godard"): a phrase anchored at the
+// name's first word in directors_search.
+type directorPhrase struct{ words []string }
 
-func (d directorRange) matchesSQL() (string, []any) {
-	lo, hi := prefixRange(d.prefix)
-	return "SELECT id FROM suggest_values WHERE field = 'director' AND value >= ? COLLATE NOCASE AND value < ? COLLATE NOCASE", []any{lo, hi}
+func (d directorPhrase) matchesSQL() (string, []any) {
+	var terms []string
+	for _, w := range d.words {
+		for _, t := range searchWords(w) {
+			terms = append(terms, `"`+t+`"`)
+		}
+	}
+	return "SELECT rowid AS id FROM directors_search WHERE directors_search MATCH ?", []any{"^ " + strings.Join(terms, " + ") + " *"}
 }
 
 // directorWords matches the directors having a word that starts with each

@@ -191,7 +191,12 @@ func sortedGenres(g []string) []string {
 // update rewrites a movie from IMDb's values; its id stays, its version
 // moves on, and what derives from it follows, as an edit's does.
 func (im *imdbImporter) update(ctx context.Context, before Movie, m NewMovie) error {
+	// The update uncounts the old director through an inserter of its
+	// own, so the directors this import counted so far must be written.
 	if err := im.ins.flushRows(ctx); err != nil {
+		return err
+	}
+	if err := im.ins.suggest.flush(ctx); err != nil {
 		return err
 	}
 	if _, err := im.tx.ExecContext(ctx, `UPDATE movies SET name = ?, director = ?, popularity = ?, imdb_score = ?, match_hash = ?,

@@ -128,12 +128,15 @@ func TestImportsIndexEveryMovieForSearch(t *testing.T) {
 	assertSearchIndexMatchesMovies(t, s)
 	first := NewMovie{Name: "Quokka Qdays", Director: "Bee Dee", IMDbID: "tt7000001", IMDBScore: 5, Year: 2001}
 	again := first
-	again.Name, again.IMDBScore = "Quokka Nights", 9.5 // the same tconst twice in one import
+	// The same tconst twice in one import, the second time by another
+	// director: the first one's count goes with it.
+	again.Name, again.Director, again.IMDBScore = "Quokka Nights", "Cee Dee", 9.5
 	rerated := NewMovie{Name: "Star Wars", Director: "George Lucas", IMDbID: "tt0076759", IMDBScore: 8.61, Year: 1977}
-	if _, err := s.ImportIMDb(ctx, imdbMovies(first, again, rerated, NewMovie{Name: "Quokka Dawn", Director: "Bee Dee", IMDbID: "tt7000002", IMDBScore: 1})); err != nil {
+	if _, err := s.ImportIMDb(ctx, imdbMovies(first, again, rerated, NewMovie{Name: "Quokka Dawn", Director: "Eff Gee", IMDbID: "tt7000002", IMDBScore: 1})); err != nil {
 		t.Fatal(err)
 	}
 	assertSearchIndexMatchesMovies(t, s)
+	assertSuggestIndexMatchesMovies(t, s)
 	for name, want := range map[string]int{"quokka": 2, "nights": 1, "qdays": 0, "zyzzyva": 2} {
 		if l, err := s.ListMoviesUncached(ctx, ListQuery{Filter: Filter{Name: name}, ExactTotal: true}); err != nil || l.Total != want {
 			t.Errorf("%q finds %d movies (%v), want %d", name, l.Total, err, want)

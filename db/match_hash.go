@@ -56,17 +56,31 @@ var (
 				})
 		}})
 	// MySQL commits each ALTER on its own, so these run outside a
-	// transaction; each step can be run again after a failure.
+	// transaction. Each ALTER is atomic and filling is idempotent; the
+	// column that the first ALTER adds may be there from a run that failed
+	// later, so it is added only when missing.
 	mysqlMatchHash = goose.NewGoMigration(7,
 		&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
-			return execAll(ctx, db, []string{"ALTER TABLE movies ADD COLUMN match_hash BIGINT NOT NULL DEFAULT 0"},
+			return execAll(ctx, db, addMySQLColumn(ctx, db, "match_hash", "BIGINT NOT NULL DEFAULT 0"),
 				fillMatchHashes, []string{"ALTER TABLE movies DROP INDEX movies_by_match_key, DROP COLUMN match_key, ADD INDEX movies_by_match_hash (match_hash)"})
 		}},
 		&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
-			return execAll(ctx, db, []string{"ALTER TABLE movies ADD COLUMN match_key VARCHAR(610) COLLATE utf8mb4_bin NOT NULL DEFAULT ''"},
+			return execAll(ctx, db, addMySQLColumn(ctx, db, "match_key", "VARCHAR(610) COLLATE utf8mb4_bin NOT NULL DEFAULT ''"),
 				fillMatchKeys, []string{"ALTER TABLE movies DROP INDEX movies_by_match_hash, DROP COLUMN match_hash, ADD INDEX movies_by_match_key (match_key)"})
 		}})
 )
+
+// addMySQLColumn is the ALTER that adds column to movies, or none when
+// the column is there (or cannot be looked up: the ALTER then says why).
+func addMySQLColumn(ctx context.Context, db *sql.DB, column, definition string) []string {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns
+WHERE table_schema = DATABASE() AND table_name = 'movies' AND column_name = ?`, column).Scan(&n)
+	if err == nil && n > 0 {
+		return nil
+	}
+	return []string{"ALTER TABLE movies ADD COLUMN " + column + " " + definition}
+}
 
 // execer is a *sql.Tx or a *sql.DB.
 type execer interface {

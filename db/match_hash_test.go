@@ -76,6 +76,13 @@ func TestMatchHashMigrationGoesBothWays(t *testing.T) {
 			t.Errorf("%q by %q: match_key %v, want %q", m[0], m[1], key, matchKey(m[0], m[1]))
 		}
 	}
+	if s.dialect == mysqlDialect {
+		// A run that failed after its first ALTER (MySQL commits each one)
+		// left the new column behind: the next run goes on from there.
+		if _, err := s.write.Exec("ALTER TABLE movies ADD COLUMN match_hash BIGINT NOT NULL DEFAULT 0"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := p.UpTo(ctx, version); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
--- Directors are suggested like titles (suggest.go): the ones starting with
+-- Directors are suggested like titles (suggest_pick.go): the ones starting with
 -- the query from a range of suggest_values_by_value, the ones having every
 -- query word through movie_words, and for broad queries by walking the
 -- directors from the most prolific down. Their words' rows, one per word

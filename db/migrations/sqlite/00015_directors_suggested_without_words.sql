@@ -1,7 +1,7 @@
--- Directors are suggested like titles (suggest.go): the ones starting with
--- the query from a range of suggest_values_by_value, the ones having every
--- query word through the search index's director column, and for broad
--- queries by walking the directors from the most prolific down. Their
+-- Directors are suggested like titles (suggest_pick.go): the ones starting
+-- with the query and the ones having every query word through an index of
+-- their names (directors_search, migration 17), and for broad queries by
+-- walking the directors from the most prolific down. Their
 -- words' rows, one per word of every director with four indexes over them,
 -- were 219 MB of an IMDb-format million movies' 796 MB.
 
