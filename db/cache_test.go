@@ -15,11 +15,7 @@ import (
 func TestListingCacheSeesEveryWrite(t *testing.T) {
 	ctx := context.Background()
 	path := dbtest.DSN(t, "cache")
-	server, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
+	server := openAt(t, path)
 	if _, err := server.SeedBundledCatalog(ctx); err != nil {
 		t.Fatal(err)
 	}

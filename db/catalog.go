@@ -356,9 +356,9 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 			continue
 		}
 		inFile[key] = true
-		dup := false
-		if known[matchHash(m.Name, m.Director)] {
-			if dup, err = inCatalog(ctx, exists, m); err != nil {
+		dup, hash := false, hashKey(key)
+		if known[hash] {
+			if dup, err = inCatalog(ctx, exists, hash, m); err != nil {
 				return report, err
 			}
 		}
@@ -398,10 +398,10 @@ func catalogHashes(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
 }
 
 // inCatalog says whether the catalog has a movie of m's name and director
-// (ignoring case); byHash selects the name and director of the movies of a
-// match_hash.
-func inCatalog(ctx context.Context, byHash *sql.Stmt, m NewMovie) (bool, error) {
-	rows, err := byHash.QueryContext(ctx, matchHash(m.Name, m.Director))
+// (ignoring case), whose match_hash is hash; byHash selects the name and
+// director of the movies of a match_hash.
+func inCatalog(ctx context.Context, byHash *sql.Stmt, hash int64, m NewMovie) (bool, error) {
+	rows, err := byHash.QueryContext(ctx, hash)
 	if err != nil {
 		return false, err
 	}

@@ -46,8 +46,8 @@ ON CONFLICT (field, value COLLATE NOCASE) DO UPDATE SET movies = movies + exclud
 	// every title word starting with s: 15-30 ms at a million movies.)
 	titleStarts:      func(words []string) matcher { return titleRange{strings.Join(words, " ")} },
 	titleCount:       "SELECT count(*) FROM movies WHERE name = ? COLLATE NOCASE",
-	directorStarts:   func(words []string) matcher { return directorPhrase{words} },
-	directorHas:      func(words []string) matcher { return directorWords{words} },
+	directorStarts:   func(words []string) matcher { return directorMatch{words, true} },
+	directorHas:      func(words []string) matcher { return directorMatch{words, false} },
 	snapshot:         sql.LevelDefault, // a read transaction is one snapshot
 	tableExistsSQL:   "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?",
 	ignoreDuplicates: func(string) string { return " ON CONFLICT DO NOTHING" },
@@ -229,34 +229,28 @@ func (t titleRange) matchesSQL() (string, []any) {
 	return "SELECT id FROM movies WHERE name >= ? COLLATE NOCASE AND name < ? COLLATE NOCASE", []any{lo, hi}
 }
 
-// directorPhrase matches the directors whose name starts with the words
-// (the last one a prefix), folded as the search folds them ("eric r" finds
-// "Éric Rohmer", "jean l" "Jean-Luc Godard"): a phrase anchored at the
-// name's first word in directors_search.
-type directorPhrase struct{ words []string }
+// directorMatch matches the directors in directors_search (migration 17)
+// having a word that starts with each of words or, with start, whose name
+// starts with the words (a phrase anchored at its first word, the last
+// one a prefix), folded as the search folds them: "eric r" finds "Éric
+// Rohmer", "jean l" "Jean-Luc Godard".
+type directorMatch struct {
+	words []string
+	start bool
+}
 
-func (d directorPhrase) matchesSQL() (string, []any) {
+func (d directorMatch) matchesSQL() (string, []any) {
 	var terms []string
 	for _, w := range d.words {
 		for _, t := range searchWords(w) {
 			terms = append(terms, `"`+t+`"`)
 		}
 	}
-	return "SELECT rowid AS id FROM directors_search WHERE directors_search MATCH ?", []any{"^ " + strings.Join(terms, " + ") + " *"}
-}
-
-// directorWords matches the directors having a word that starts with each
-// of words, through directors_search (migration 17).
-type directorWords struct{ words []string }
-
-func (d directorWords) matchesSQL() (string, []any) {
-	var terms []string
-	for _, w := range d.words {
-		for _, t := range searchWords(w) {
-			terms = append(terms, `"`+t+`"*`)
-		}
+	expr := strings.Join(terms, "* AND ") + "*"
+	if d.start {
+		expr = "^ " + strings.Join(terms, " + ") + " *"
 	}
-	return "SELECT rowid AS id FROM directors_search WHERE directors_search MATCH ?", []any{strings.Join(terms, " AND ")}
+	return "SELECT rowid AS id FROM directors_search WHERE directors_search MATCH ?", []any{expr}
 }
 
 // The search index (migration 13) keys each movie by its score, then its

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // IMDbReport says what an import of IMDb's datasets did to the catalog.
@@ -92,7 +93,7 @@ func (im *imdbImporter) readKnown(ctx context.Context) error {
 
 // imdbNumber is the number of a valid imdb_id ("tt0076759" -> 76759).
 func imdbNumber(id string) uint64 {
-	n, _ := strconv.ParseUint(id[2:], 10, 64)
+	n, _ := strconv.ParseUint(strings.TrimPrefix(id, "tt"), 10, 64)
 	return n
 }
 

@@ -292,11 +292,7 @@ func TestReadsGoOnDuringAnImport(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a read that waited for the import would hang
 	defer cancel()
 	path := dbtest.DSN(t, "read-beside-import")
-	server, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
+	server := openAt(t, path)
 	if _, err := server.SeedBundledCatalog(ctx); err != nil {
 		t.Fatal(err)
 	}
