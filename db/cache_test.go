@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -168,6 +169,60 @@ func TestARequestSeesEveryWriteCommittedBeforeItBegan(t *testing.T) {
 	add("Zebra Three")
 	if got := total(early); got != 2 {
 		t.Errorf("the early request after a later check: %d zebras, want the 2 that check saw", got)
+	}
+}
+
+// TestLookingUpTheUserChecksTheCatalogVersion: the user lookup every
+// request makes, by token or by session, reads the catalog version too, and
+// that read answers for the request as a check of its own would: a page
+// from the cache costs one statement.
+func TestLookingUpTheUserChecksTheCatalogVersion(t *testing.T) {
+	ctx := context.Background()
+	dsn := dbtest.DSN(t, "fresh")
+	server, other := openAt(t, dsn), openAt(t, dsn)
+	if _, err := server.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, err := server.CreateUser(ctx, "viewer@example.com", "a long enough passphrase", RoleUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := server.CreateToken(ctx, u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookups := []struct {
+		name   string
+		lookup func(context.Context) error
+	}{
+		{"by token", func(ctx context.Context) error { _, err := server.UserByToken(ctx, token); return err }},
+		{"by session", func(ctx context.Context) error { _, err := server.UserByID(ctx, u.ID); return err }},
+	}
+	q := ListQuery{Filter: Filter{Name: "zebra"}, PerPage: 10}
+	for i, tc := range lookups {
+		t.Run(tc.name, func(t *testing.T) {
+			before := i // zebras added by the cases before this one
+			if l, err := server.ListMovies(WithRequestStart(ctx, time.Now()), q); err != nil || l.Total != before {
+				t.Fatalf("the listing kept in the cache: %d zebras (%v), want %d", l.Total, err, before)
+			}
+			request := WithRequestStart(ctx, time.Now())
+			if err := tc.lookup(request); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := other.CreateMovie(ctx, NewMovie{Name: fmt.Sprintf("Zebra %d", i), Director: "Someone", IMDBScore: 5, Popularity: 5}, "test"); err != nil {
+				t.Fatal(err)
+			}
+			l, err := server.ListMovies(request, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Total != before {
+				t.Errorf("%d zebras, want the %d the lookup's version had: the listing checked the version again", l.Total, before)
+			}
+			if l, err = server.ListMovies(WithRequestStart(ctx, time.Now()), q); err != nil || l.Total != before+1 {
+				t.Errorf("a later request: %d zebras (%v), want %d", l.Total, err, before+1)
+			}
+		})
 	}
 }
 
