@@ -174,7 +174,7 @@ type languageLink struct{ Code, Name, URL string }
 // path of this site: an address like /%2Fevil.example would otherwise
 // become the protocol-relative //evil.example.
 func languageLinks(ctx context.Context) []languageLink {
-	raw, _ := ctx.Value(pageURLKey{}).(string)
+	raw := pageURL(ctx)
 	u, err := url.Parse(raw)
 	path := ""
 	if err == nil {

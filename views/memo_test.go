@@ -1,0 +1,81 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"testing"
+
+	l10n "fimdb/i18n"
+
+	"github.com/a-h/templ"
+)
+
+// TestMemoRendersOncePerLanguageAndKey: a memoized part is rendered the
+// first time a language and key meet, served as it was after that, and
+// rendered again once the memo has started over.
+func TestMemoRendersOncePerLanguageAndKey(t *testing.T) {
+	renders := 0
+	part := func(key string) templ.Component {
+		return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+			renders++
+			_, err := fmt.Fprintf(w, "<p>%s %s</p>", locale(ctx), key)
+			return err
+		})
+	}
+	m := newMemo(45) // room for two of the parts below (18 and 25 bytes)
+	steps := []struct {
+		locale, key string
+		wantRenders int // renders so far, after this step
+	}{
+		{"en", "/listing", 1},
+		{"en", "/listing", 1},
+		{"de", "/listing", 2},
+		{"en", "/listing?page=2", 3}, // a third part: the memo started over
+		{"de", "/listing", 4},
+		{"en", "/listing?page=2", 4},
+	}
+	for i, s := range steps {
+		ctx, err := l10n.WithLocale(context.Background(), s.locale)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := m.of(s.key, part(s.key)).Render(ctx, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if want := "<p>" + s.locale + " " + s.key + "</p>"; buf.String() != want {
+			t.Errorf("step %d: %q, want %q", i, buf.String(), want)
+		}
+		if renders != s.wantRenders {
+			t.Errorf("step %d (%s %s): %d renders, want %d", i, s.locale, s.key, renders, s.wantRenders)
+		}
+	}
+}
+
+// TestMemoKeepsNothingFromAFailedRender: a part that fails to render is
+// not kept, so the next page tries again.
+func TestMemoKeepsNothingFromAFailedRender(t *testing.T) {
+	fail := true
+	part := templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		if fail {
+			return fmt.Errorf("broken")
+		}
+		_, err := io.WriteString(w, "ok")
+		return err
+	})
+	m := newMemo(1 << 10)
+	ctx, err := l10n.WithLocale(context.Background(), "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.of("k", part).Render(ctx, io.Discard); err == nil {
+		t.Fatal("the failing render succeeded")
+	}
+	fail = false
+	var buf bytes.Buffer
+	if err := m.of("k", part).Render(ctx, &buf); err != nil || buf.String() != "ok" {
+		t.Errorf("after the failure: %q, %v", buf.String(), err)
+	}
+}
