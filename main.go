@@ -60,6 +60,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 			&cli.StringFlag{Name: "trusted-proxies", Usage: "believe X-Forwarded-For and X-Forwarded-Proto only from these comma-separated `CIDRS` (your load balancers)", EnvVars: []string{"FIMDB_TRUSTED_PROXIES"}},
 			&cli.StringFlag{Name: "instance-name", Usage: "send `NAME` as the X-Fimdb-Instance header of every response", EnvVars: []string{"FIMDB_INSTANCE_NAME"}},
 			&cli.DurationFlag{Name: "drain-delay", Usage: "on SIGTERM, answer /healthz with 503 for `DURATION`, still serving, before finishing requests in flight and exiting", Value: 5 * time.Second, EnvVars: []string{"FIMDB_DRAIN_DELAY"}},
+			&cli.StringFlag{Name: "log-format", Usage: "write the log as `FORMAT`: text (key=value) or json (one object per line)", Value: "text", EnvVars: []string{"FIMDB_LOG_FORMAT"}},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 0 {
@@ -72,10 +73,14 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 			if c.Duration("drain-delay") < 0 {
 				return usageError(c, "--drain-delay cannot be negative")
 			}
+			log, err := newLogger(stderr, c.String("log-format"))
+			if err != nil {
+				return usageError(c, err.Error())
+			}
 			return serve(c.Context, serveConfig{
 				addr: c.String("addr"), dbPath: c.String("db"), secureCookies: c.Bool("secure-cookies"),
 				trustedProxies: proxies, instanceName: c.String("instance-name"), drainDelay: c.Duration("drain-delay"),
-			}, newLogger(stderr), stderr)
+			}, log, stderr)
 		},
 	}
 	app := &cli.App{
@@ -108,8 +113,17 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 	return cliApp{app}
 }
 
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+// newLogger writes the server's log to w, as key=value text or as one JSON
+// object per line (what log collectors read).
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format is text or json, not %q", format)
 }
 
 type serveConfig struct {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -102,7 +103,7 @@ func clearEnv(t *testing.T, names ...string) {
 	}
 }
 
-var fimdbEnv = []string{"FIMDB_DB", "FIMDB_ADDR", "FIMDB_SECURE_COOKIES", "FIMDB_ADMIN_EMAIL", "FIMDB_ADMIN_PASSWORD"}
+var fimdbEnv = []string{"FIMDB_DB", "FIMDB_ADDR", "FIMDB_SECURE_COOKIES", "FIMDB_ADMIN_EMAIL", "FIMDB_ADMIN_PASSWORD", "FIMDB_LOG_FORMAT"}
 
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
@@ -542,6 +543,53 @@ func TestFlagsWorkAfterArguments(t *testing.T) {
 	}
 }
 
+// TestServeLogsEachRequestInTheFormatAsked: one line per request, with its
+// route and status, as key=value text or as JSON objects, all of them
+// written out by the time serve returns.
+func TestServeLogsEachRequestInTheFormatAsked(t *testing.T) {
+	clearEnv(t, fimdbEnv...)
+	db.PasswordCost = 4 // the first start hashes the admin password
+	// A generated password is shown on the console, not logged: naming
+	// one leaves the log alone on stderr.
+	t.Setenv("FIMDB_ADMIN_PASSWORD", "a long enough admin passphrase")
+	for _, tc := range []struct {
+		format string
+		want   func(line string) bool
+	}{
+		{"text", func(line string) bool {
+			return strings.Contains(line, "msg=request method=GET route=/healthz status=200 ")
+		}},
+		{"json", func(line string) bool {
+			var rec struct {
+				Msg, Method, Route string
+				Status             int
+			}
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				return false
+			}
+			return rec.Msg == "request" && rec.Method == "GET" && rec.Route == "/healthz" && rec.Status == 200
+		}},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			addr := freeAddr(t)
+			_, errOut := runServeCLI(t, addr, "serve", "--addr", addr, "--db", filepath.Join(t.TempDir(), "f.db"), "--log-format", tc.format)
+			lines := strings.Split(strings.TrimSpace(errOut), "\n")
+			if !slices.ContainsFunc(lines, tc.want) {
+				t.Errorf("no line for GET /healthz in:\n%s", errOut)
+			}
+			if tc.format == "json" {
+				for _, line := range lines {
+					// The first start's notice is for the person at the
+					// console, not a log record.
+					if !json.Valid([]byte(line)) && !strings.HasPrefix(line, "Created the administrator") {
+						t.Errorf("not a JSON line: %s", line)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestWrongCommandLinesAreUsageErrors: whatever is wrong, fimdb says what
 // in one line, shows the usage in another (not the whole help) and exits
 // with status 2, before touching any database.
@@ -560,6 +608,7 @@ func TestWrongCommandLinesAreUsageErrors(t *testing.T) {
 		{"two emails", "user add ann@example.com bob@example.com --password pw", "name one account's EMAIL", "usage: fimdb user add"},
 		{"a proxy that is not an address", "serve --trusted-proxies nginx", `trusted proxies: "nginx" is neither a CIDR such as 10.0.0.0/8 nor an IP address`, "usage: fimdb serve"},
 		{"a negative drain delay", "serve --drain-delay -1s", "--drain-delay cannot be negative", "usage: fimdb serve [--addr HOST:PORT] [--db PATH] [--secure-cookies] [--trusted-proxies CIDRS] [--instance-name NAME] [--drain-delay DURATION]"},
+		{"an unknown log format", "serve --log-format xml", `--log-format is text or json, not "xml"`, "usage: fimdb serve"},
 		{"no email", "user passwd --db x.db", "name one account's EMAIL", "usage: fimdb user passwd [--db PATH] EMAIL"},
 		{"no token", "token revoke", "name one TOKEN to revoke", "usage: fimdb token revoke [--db PATH] TOKEN"},
 		{"no file", "import --db x.db", "name the files to import", "usage: fimdb import"},

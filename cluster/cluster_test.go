@@ -164,6 +164,8 @@ func (cl *client) do(method, path, body string, headers map[string]string) reply
 	return reply{status: resp.StatusCode, header: resp.Header, body: string(data), err: err, instance: resp.Header.Get("X-Fimdb-Instance")}
 }
 
+var nginxRequestID = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
 var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // signIn signs in through the form as a browser does: the sign-in page for
@@ -240,6 +242,7 @@ func TestASessionHoldsOnEveryInstance(t *testing.T) {
 		t.Fatalf("sign in: %v", r)
 	}
 	served := map[string]int{}
+	ids := map[string]bool{}
 	for i := range 20 {
 		path := "/listing"
 		if i/2%2 == 1 { // each path reaches both instances
@@ -250,6 +253,13 @@ func TestASessionHoldsOnEveryInstance(t *testing.T) {
 			t.Fatalf("request %d, GET %s signed in: %v", i+1, path, r)
 		}
 		served[r.instance]++
+		// nginx names each request (deploy/nginx sets X-Request-ID from its
+		// $request_id) and the instance keeps that name.
+		if id := r.header.Get("X-Request-ID"); !nginxRequestID.MatchString(id) || ids[id] {
+			t.Errorf("request %d: X-Request-ID %q, want nginx's, new for each request", i+1, id)
+		} else {
+			ids[id] = true
+		}
 	}
 	for _, in := range c.Instances() {
 		if served[in.Name] == 0 {

@@ -44,10 +44,11 @@ func New(d Deps) *fiber.App {
 	if d.Draining == nil {
 		d.Draining = func() bool { return false }
 	}
+	handleError := errorHandler(d.Log)
 	app := fiber.New(fiber.Config{
 		AppName:               "fimdb",
 		DisableStartupMessage: true,
-		ErrorHandler:          errorHandler(d.Log),
+		ErrorHandler:          handleError,
 		BodyLimit:             BodyLimit,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
@@ -59,6 +60,7 @@ func New(d Deps) *fiber.App {
 		// cut in half.
 		WriteBufferSize: 64 << 10,
 	})
+	app.Use(logRequests(d.Log, handleError))
 	app.Use(recover.New())
 	app.Use(markRequestStart)
 	app.Use(d.TrustedProxies.identifyClient)
@@ -66,10 +68,11 @@ func New(d Deps) *fiber.App {
 	app.Use(securityHeaders)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 
+	get, post, del := namedRoutes(app)
 	// Public, and cheap: no session or locale is looked up for these.
-	app.Get("/healthz", health(d.Store, d.Draining))
-	app.Get("/static/:version/*", staticAssets())
-	app.Get("/favicon.ico", favicon())
+	get("/healthz", health(d.Store, d.Draining))
+	get("/static/:version/*", staticAssets())
+	get("/favicon.ico", favicon())
 	app.Use(withLocale(d.SecureCookies))
 
 	// Sessions and sign-in throttling live in fimdb's database, so every
@@ -91,37 +94,49 @@ func New(d Deps) *fiber.App {
 	// CSRF is checked after the role, so that a request nobody may make
 	// learns "sign in" or "not allowed", not "bad token".
 	csrf := auth.VerifyCSRF
-	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/listing", fiber.StatusFound) })
-	app.Get("/login", auth.LoginForm)
-	app.Post("/login", append([]fiber.Handler{csrf}, append(auth.SignInLimiters(), auth.Login)...)...)
-	app.Get("/signup", auth.SignupForm)
-	app.Post("/signup", csrf, auth.Signup)
-	app.Post("/logout", csrf, auth.Logout)
+	get("/", func(c *fiber.Ctx) error { return c.Redirect("/listing", fiber.StatusFound) })
+	get("/login", auth.LoginForm)
+	post("/login", append([]fiber.Handler{csrf}, append(auth.SignInLimiters(), auth.Login)...)...)
+	get("/signup", auth.SignupForm)
+	post("/signup", csrf, auth.Signup)
+	post("/logout", csrf, auth.Logout)
 
 	catalog := NewCatalog(d.Log, d.Store)
-	app.Get("/listing", auth.RequireUser, catalog.Listing)
-	app.Get("/suggest", auth.RequireUser, suggest(d.Store))
-	app.Get("/movies/:id", auth.RequireUser, catalog.Movie)
+	get("/listing", auth.RequireUser, catalog.Listing)
+	get("/suggest", auth.RequireUser, suggest(d.Store))
+	get("/movies/:id", auth.RequireUser, catalog.Movie)
 
 	// Every /admin and /manage path needs an administrator, even those that
 	// do not exist: nobody else learns what is there.
 	admin := NewAdmin(d.Log, d.Store, catalog)
-	app.Use("/admin", auth.RequireAdmin, csrf)
-	app.Use("/manage", auth.RequireAdmin, csrf)
-	app.Get("/admin", admin.Home)
-	app.Get("/admin/accounts", admin.Accounts)
-	app.Get("/admin/movies/new", admin.NewMovieForm)
-	app.Get("/admin/movies/:id/history", admin.History)
-	app.Get("/admin/movies/:id/edit", admin.EditRow)
-	app.Get("/admin/movies/:id/row", admin.Row)
+	app.Use("/admin", nameRoute("/admin/*"), auth.RequireAdmin, csrf)
+	app.Use("/manage", nameRoute("/manage/*"), auth.RequireAdmin, csrf)
+	get("/admin", admin.Home)
+	get("/admin/accounts", admin.Accounts)
+	get("/admin/movies/new", admin.NewMovieForm)
+	get("/admin/movies/:id/history", admin.History)
+	get("/admin/movies/:id/edit", admin.EditRow)
+	get("/admin/movies/:id/row", admin.Row)
 	manage := NewManage(d.Log, d.Store, catalog)
-	app.Post("/manage/add", manage.Add)
-	app.Post("/manage/update", manage.Update)
-	app.Delete("/manage/delete/:id", manage.Delete)
-	app.Post("/manage/restore/:id", manage.Restore)
+	post("/manage/add", manage.Add)
+	post("/manage/update", manage.Update)
+	del("/manage/delete/:id", manage.Delete)
+	post("/manage/restore/:id", manage.Restore)
 
 	app.Use(notFound)
 	return app
+}
+
+// namedRoutes returns functions that register a route as app.Get, Post and
+// Delete do, with a first handler that names the route by its pattern for
+// the request log (see routePattern).
+func namedRoutes(app *fiber.App) (get, post, del func(path string, handlers ...fiber.Handler)) {
+	named := func(register func(string, ...fiber.Handler) fiber.Router) func(string, ...fiber.Handler) {
+		return func(path string, handlers ...fiber.Handler) {
+			register(path, append([]fiber.Handler{nameRoute(path)}, handlers...)...)
+		}
+	}
+	return named(app.Get), named(app.Post), named(app.Delete)
 }
 
 // markRequestStart lets the store answer this request from a catalog

@@ -1,13 +1,16 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"fimdb/db"
@@ -45,6 +48,35 @@ type testApp struct {
 	store                 *db.Store
 	dsn                   string // the database, for another instance to share
 	userToken, adminToken string
+	logs                  *logRecorder // what the app logged, as JSON lines
+}
+
+// logRecorder keeps what a JSON slog handler writes.
+type logRecorder struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (r *logRecorder) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.buf.Write(p)
+}
+
+// take returns the records logged since the last take, and their lines.
+func (r *logRecorder) take(t *testing.T) (records []map[string]any, lines []string) {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for line := range strings.Lines(r.buf.String()) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("a log line that is not JSON: %q", line)
+		}
+		records, lines = append(records, rec), append(lines, line)
+	}
+	r.buf.Reset()
+	return records, lines
 }
 
 func newTestApp(t testing.TB) (*testApp, *db.Store) {
@@ -78,7 +110,8 @@ func openTestApp(t testing.TB, dsn string) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ta := &testApp{App: New(Deps{Store: store}), store: store, dsn: dsn}
+	logs := &logRecorder{}
+	ta := &testApp{App: New(Deps{Store: store, Log: slog.New(slog.NewJSONHandler(logs, nil))}), store: store, dsn: dsn, logs: logs}
 	t.Cleanup(func() {
 		ta.Shutdown()
 		store.Close()

@@ -73,7 +73,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		case errors.As(err, &fe) && fe.Code < 500:
 			status, message = fe.Code, i18n.T(ctx, "errors.status", i18n.M{"status": fe.Code})
 		default:
-			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "route", routePattern(c), "request_id", requestID(c), "err", err)
 		}
 		varyOnRepresentation(c)
 		if wantsJSON(c) {
