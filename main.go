@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"fimdb/db"
 	"fimdb/handlers"
 	"fimdb/i18n"
+	"fimdb/metrics"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
@@ -60,6 +63,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 			&cli.StringFlag{Name: "trusted-proxies", Usage: "believe X-Forwarded-For and X-Forwarded-Proto only from these comma-separated `CIDRS` (your load balancers)", EnvVars: []string{"FIMDB_TRUSTED_PROXIES"}},
 			&cli.StringFlag{Name: "instance-name", Usage: "send `NAME` as the X-Fimdb-Instance header of every response", EnvVars: []string{"FIMDB_INSTANCE_NAME"}},
 			&cli.DurationFlag{Name: "drain-delay", Usage: "on SIGTERM, answer /healthz with 503 for `DURATION`, still serving, before finishing requests in flight and exiting", Value: 5 * time.Second, EnvVars: []string{"FIMDB_DRAIN_DELAY"}},
+			&cli.StringFlag{Name: "metrics-addr", Usage: "serve Prometheus metrics on `HOST:PORT` at /metrics (off when empty; keep it private)", EnvVars: []string{"FIMDB_METRICS_ADDR"}},
 			&cli.StringFlag{Name: "log-format", Usage: "write the log as `FORMAT`: text (key=value) or json (one object per line)", Value: "text", EnvVars: []string{"FIMDB_LOG_FORMAT"}},
 		},
 		Action: func(c *cli.Context) error {
@@ -80,6 +84,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 			return serve(c.Context, serveConfig{
 				addr: c.String("addr"), dbPath: c.String("db"), secureCookies: c.Bool("secure-cookies"),
 				trustedProxies: proxies, instanceName: c.String("instance-name"), drainDelay: c.Duration("drain-delay"),
+				metricsAddr: c.String("metrics-addr"),
 			}, log, stderr)
 		},
 	}
@@ -132,6 +137,7 @@ type serveConfig struct {
 	trustedProxies handlers.TrustedProxies
 	instanceName   string
 	drainDelay     time.Duration
+	metricsAddr    string
 }
 
 // shutdownTimeout bounds how long requests in flight may take to finish.
@@ -169,10 +175,20 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, console io.Wr
 	if err := stopStarting(); err != nil {
 		return err
 	}
+	var observe handlers.Observer
+	if cfg.metricsAddr != "" {
+		m := metrics.New(store, version, log)
+		stop, err := serveMetrics(cfg.metricsAddr, m, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		observe = m
+	}
 	var draining atomic.Bool
 	app := handlers.New(handlers.Deps{
 		Store: store, Log: log, SecureCookies: cfg.secureCookies, TrustedProxies: cfg.trustedProxies,
-		InstanceName: cfg.instanceName, Draining: draining.Load,
+		InstanceName: cfg.instanceName, Draining: draining.Load, Observe: observe,
 	})
 	listenErr := make(chan error, 1)
 	go func() { listenErr <- app.Listen(cfg.addr) }()
@@ -199,6 +215,22 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, console io.Wr
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves m at /metrics on addr, on a listener of its own
+// (plain net/http: a scraper needs nothing of the app's middleware), until
+// stop is called. It fails at once when addr cannot be listened on.
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln) // returns when stop closes it
+	log.Info("metrics are served", "addr", ln.Addr().String(), "path", "/metrics")
+	return func() { srv.Close() }, nil
 }
 
 // abandonStartOnSignal cancels the returned context on a signal until

@@ -5,14 +5,19 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// maxCachedListings bounds the listing cache; when full it starts over,
-// which is cheap and keeps the hot entries coming back within a request.
-const maxCachedListings = 4096
+// maxCachedListings and maxCachedSuggestions bound the caches; when full
+// one starts over, which is cheap and keeps the hot entries coming back
+// within a request.
+const (
+	maxCachedListings    = 4096
+	maxCachedSuggestions = 8192
+)
 
-// readCache keeps listing results until the catalog changes. Every write
+// readCache keeps listing results and suggestions until the catalog changes. Every write
 // to movies and their genres moves app_meta's catalog_version on (see
 // inCatalogTx), so writes by other processes or servers, such as `fimdb
 // import` beside a running server, invalidate it as surely as the server's
@@ -25,7 +30,35 @@ type readCache struct {
 	checkedAt time.Time // when the check that read version was sent
 	wroteAt   time.Time // when this store last committed a catalog write
 	listings  map[ListQuery]Listing
+	suggested map[suggestKey][]Suggestion
 	genres    []string
+
+	stats cacheCounters
+}
+
+// suggestKey is what suggestions depend on: the field and the query's
+// words (see searchWords).
+type suggestKey struct{ field, words string }
+
+// cacheCounters count answers from the caches and answers computed, for
+// the operators' metrics.
+type cacheCounters struct {
+	listingHits, listingMisses, suggestHits, suggestMisses atomic.Uint64
+}
+
+// CacheStats are the read caches' counts since the store opened.
+type CacheStats struct {
+	ListingHits, ListingMisses, SuggestionHits, SuggestionMisses uint64
+}
+
+// CacheStats counts the listings and suggestions answered from the cache
+// and those computed.
+func (s *Store) CacheStats() CacheStats {
+	st := &s.cache.stats
+	return CacheStats{
+		ListingHits: st.listingHits.Load(), ListingMisses: st.listingMisses.Load(),
+		SuggestionHits: st.suggestHits.Load(), SuggestionMisses: st.suggestMisses.Load(),
+	}
 }
 
 // catalogVersion reads the catalog version as an expression, so that the
@@ -49,7 +82,7 @@ func newReadCache(ctx context.Context, db *sql.DB) (*readCache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache statement: %w", err)
 	}
-	return &readCache{versionStmt: st, version: -1, listings: map[ListQuery]Listing{}}, nil
+	return &readCache{versionStmt: st, version: -1, listings: map[ListQuery]Listing{}, suggested: map[suggestKey][]Suggestion{}}, nil
 }
 
 // sync brings the cache up to the catalog's version, dropping everything
@@ -89,6 +122,7 @@ func (c *readCache) observe(sent time.Time, v int64) {
 		if v != c.version {
 			c.version = v
 			clear(c.listings)
+			clear(c.suggested)
 			c.genres = nil
 		}
 	}
@@ -103,7 +137,43 @@ func (c *readCache) listing(ctx context.Context, q ListQuery) (Listing, int64, b
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	l, ok := c.listings[q]
+	countHit(ok, &c.stats.listingHits, &c.stats.listingMisses)
 	return l, c.version, ok, nil
+}
+
+func countHit(hit bool, hits, misses *atomic.Uint64) {
+	if hit {
+		hits.Add(1)
+	} else {
+		misses.Add(1)
+	}
+}
+
+// suggestions returns the cached suggestions for k and the version they
+// must be stored under if they have to be computed.
+func (c *readCache) suggestions(ctx context.Context, k suggestKey) ([]Suggestion, int64, bool, error) {
+	if err := c.sync(ctx); err != nil {
+		return nil, 0, false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out, ok := c.suggested[k]
+	countHit(ok, &c.stats.suggestHits, &c.stats.suggestMisses)
+	return out, c.version, ok, nil
+}
+
+// storeSuggestions keeps out unless the database changed while it was
+// computed.
+func (c *readCache) storeSuggestions(k suggestKey, version int64, out []Suggestion) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.version {
+		return
+	}
+	if len(c.suggested) >= maxCachedSuggestions {
+		clear(c.suggested)
+	}
+	c.suggested[k] = out
 }
 
 // storeListing keeps l unless the database changed while it was computed.

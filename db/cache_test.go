@@ -247,3 +247,59 @@ func TestARequestSeesItsOwnWrite(t *testing.T) {
 		t.Errorf("the writing request's listing after its write: %d zebras (%v), want 1", l.Total, err)
 	}
 }
+
+// TestSuggestionsAreCachedUntilTheCatalogChanges: the same suggestion asked
+// again comes from the cache, a catalog write by another server is seen by
+// the next request, and the counters say which answers were cached.
+func TestSuggestionsAreCachedUntilTheCatalogChanges(t *testing.T) {
+	ctx := context.Background()
+	dsn := dbtest.DSN(t, "fresh")
+	server, other := openAt(t, dsn), openAt(t, dsn)
+	if _, err := server.SeedBundledCatalog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	directors := func() []string {
+		t.Helper()
+		got, err := server.Suggest(WithRequestStart(ctx, time.Now()), "director", "Zebr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range got {
+			out = append(out, s.Value)
+		}
+		return out
+	}
+	before := server.CacheStats()
+	if got := directors(); len(got) != 0 {
+		t.Fatalf("directors called Zebr… before any: %v", got)
+	}
+	if got := directors(); len(got) != 0 {
+		t.Fatalf("asked again: %v", got)
+	}
+	if _, err := other.CreateMovie(ctx, NewMovie{Name: "Stripes", Director: "Zebra Jones", IMDBScore: 5, Popularity: 5}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if got := directors(); !slices.Equal(got, []string{"Zebra Jones"}) {
+		t.Errorf("after another server's add: %v, want [Zebra Jones]", got)
+	}
+	// The same words with other spaces and punctuation around them are
+	// the same question.
+	if _, err := server.Suggest(WithRequestStart(ctx, time.Now()), "director", "  Zebr, "); err != nil {
+		t.Fatal(err)
+	}
+	after := server.CacheStats()
+	if hits, misses := after.SuggestionHits-before.SuggestionHits, after.SuggestionMisses-before.SuggestionMisses; hits != 2 || misses != 2 {
+		t.Errorf("%d hits and %d misses, want 2 and 2", hits, misses)
+	}
+	q := ListQuery{Filter: Filter{Name: "star"}, PerPage: 10}
+	for range 3 {
+		if _, err := server.ListMovies(WithRequestStart(ctx, time.Now()), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	listed := server.CacheStats()
+	if hits, misses := listed.ListingHits-after.ListingHits, listed.ListingMisses-after.ListingMisses; hits != 2 || misses != 1 {
+		t.Errorf("listings: %d hits and %d misses, want 2 and 1", hits, misses)
+	}
+}

@@ -135,7 +135,7 @@ func (l Listing) Last() int {
 // Results are cached until the database changes; callers must treat the
 // returned movies as read-only.
 func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
-	if s.uncachedListings.Load() {
+	if s.uncachedReads.Load() {
 		return s.ListMoviesUncached(ctx, q)
 	}
 	q = q.normalized()

@@ -38,16 +38,17 @@ type Store struct {
 	cacheDB   *sql.DB
 	// listingCalls merges concurrent identical listing queries.
 	listingCalls singleflight.Group
-	// uncachedListings makes every listing run its SQL (see
-	// MeasureUncachedListings).
-	uncachedListings atomic.Bool
+	// uncachedReads makes every listing and suggestion run its SQL (see
+	// MeasureUncachedReads).
+	uncachedReads atomic.Bool
 }
 
-// MeasureUncachedListings, on, makes every listing run its SQL and belong
-// to no catalog version, so that nothing derived from it (the handlers'
-// rendered results) is kept either: what a new search costs through the
-// whole app, for benchmarks. Production never calls it.
-func (s *Store) MeasureUncachedListings(on bool) { s.uncachedListings.Store(on) }
+// MeasureUncachedReads, on, makes every listing and suggestion run its SQL,
+// and every listing belong to no catalog version, so that nothing derived
+// from it (the handlers' rendered results) is kept either: what a new
+// search costs through the whole app, for benchmarks. Production never
+// calls it.
+func (s *Store) MeasureUncachedReads(on bool) { s.uncachedReads.Store(on) }
 
 // Open opens the database that dsn names and migrates its schema to the
 // newest version: a mysql://USER:PASSWORD@HOST:PORT/DBNAME URL, or else the
@@ -241,3 +242,21 @@ func (s *Store) inCatalogTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 const bumpCatalogVersionSQL = "UPDATE app_meta SET value = value + 1 WHERE `key` = 'catalog_version'"
+
+// CatalogSize is the number of movies in the catalog, as the catalog keeps
+// it (no count of the movies table, which takes a while at a million).
+func (s *Store) CatalogSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.read.QueryRowContext(ctx, catalogSizeSQL).Scan(&n)
+	return n, err
+}
+
+// Pools are the store's connection pools by name, for their statistics:
+// SQLite's writer, readers and catalog-version connection, or MySQL's one
+// pool, "shared".
+func (s *Store) Pools() map[string]*sql.DB {
+	if s.read == s.write {
+		return map[string]*sql.DB{"shared": s.write}
+	}
+	return map[string]*sql.DB{"write": s.write, "read": s.read, "version": s.cacheDB}
+}

@@ -31,6 +31,26 @@ func (s *Store) Suggest(ctx context.Context, field, q string) ([]Suggestion, err
 	if len(words) == 0 {
 		return []Suggestion{}, nil
 	}
+	if field != "name" && field != "director" && field != "genre" {
+		return nil, fmt.Errorf("suggest: unknown field %q", field)
+	}
+	if s.uncachedReads.Load() {
+		return s.suggest(ctx, field, words)
+	}
+	key := suggestKey{field, strings.Join(words, " ")}
+	cached, version, ok, err := s.cache.suggestions(ctx, key)
+	if err != nil || ok {
+		return cached, err
+	}
+	out, err := s.suggest(ctx, field, words)
+	if err == nil {
+		s.cache.storeSuggestions(key, version, out)
+	}
+	return out, err
+}
+
+// suggest ranks the values of field that words could be the start of.
+func (s *Store) suggest(ctx context.Context, field string, words []string) ([]Suggestion, error) {
 	var candidates []candidate
 	var err error
 	switch field {

@@ -31,6 +31,8 @@ var serveSettings = map[string]string{
 	"instance-name":   "FIMDB_INSTANCE_NAME",
 	"trusted-proxies": "FIMDB_TRUSTED_PROXIES",
 	"drain-delay":     "FIMDB_DRAIN_DELAY",
+	"metrics-addr":    "FIMDB_METRICS_ADDR",
+	"log-format":      "FIMDB_LOG_FORMAT",
 }
 
 // serveOnlyEnv are the variables serve reads that have no flag.
@@ -184,6 +186,14 @@ func TestWebContainerRunsServe(t *testing.T) {
 				t.Errorf("--trusted-proxies: %v", err)
 			}
 		}
+	}
+
+	if s, ok := settings["metrics-addr"]; !ok {
+		t.Error("no --metrics-addr: the pods would have no metrics to scrape")
+	} else if _, p, err := net.SplitHostPort(s.value); err != nil || p == strconv.Itoa(int(port)) || !slices.ContainsFunc(c.Ports, func(cp corev1.ContainerPort) bool {
+		return strconv.Itoa(int(cp.ContainerPort)) == p && cp.Name == "metrics"
+	}) {
+		t.Errorf("--metrics-addr %q: want a port of its own, other than http's, named \"metrics\" among the container's ports", s.value)
 	}
 
 	if s := settings["secure-cookies"]; s.value != "true" {

@@ -31,7 +31,24 @@ type Deps struct {
 	// answers 503 so that load balancers stop sending it requests, and
 	// responses close their connections.
 	Draining func() bool
+	// Observe hears what operators count (see package metrics); nil
+	// counts nothing.
+	Observe Observer
 }
+
+// Observer hears of every answered request and of refused sign-ins.
+type Observer interface {
+	ObserveRequest(route, method string, status int, took time.Duration)
+	SignInFailed()
+	SignInThrottled()
+}
+
+// noObserver counts nothing.
+type noObserver struct{}
+
+func (noObserver) ObserveRequest(string, string, int, time.Duration) {}
+func (noObserver) SignInFailed()                                     {}
+func (noObserver) SignInThrottled()                                  {}
 
 // BodyLimit caps request bodies; nothing fimdb accepts comes near it.
 const BodyLimit = 1 << 20
@@ -43,6 +60,9 @@ func New(d Deps) *fiber.App {
 	}
 	if d.Draining == nil {
 		d.Draining = func() bool { return false }
+	}
+	if d.Observe == nil {
+		d.Observe = noObserver{}
 	}
 	handleError := errorHandler(d.Log)
 	app := fiber.New(fiber.Config{
@@ -60,7 +80,7 @@ func New(d Deps) *fiber.App {
 		// cut in half.
 		WriteBufferSize: 64 << 10,
 	})
-	app.Use(logRequests(d.Log, handleError))
+	app.Use(logRequests(d.Log, d.Observe, handleError))
 	app.Use(recover.New())
 	app.Use(markRequestStart)
 	app.Use(d.TrustedProxies.identifyClient)
@@ -88,7 +108,7 @@ func New(d Deps) *fiber.App {
 		CookieSameSite: "Lax",
 		CookieSecure:   d.SecureCookies,
 	})
-	auth := NewAuth(d.Log, d.Store, sessions, storage)
+	auth := NewAuth(d.Log, d.Store, sessions, storage, d.Observe)
 	app.Use(auth.Identify)
 
 	// CSRF is checked after the role, so that a request nobody may make

@@ -78,12 +78,13 @@ type Auth struct {
 	store    AuthStore
 	sessions *session.Store
 	limits   fiber.Storage
+	observe  Observer
 }
 
 // NewAuth builds the account handlers over a session store and the storage
-// that counts failed sign-ins.
-func NewAuth(log *slog.Logger, store AuthStore, sessions *session.Store, limits fiber.Storage) *Auth {
-	return &Auth{log: log, store: store, sessions: sessions, limits: limits}
+// that counts failed sign-ins; observe hears of failed and throttled ones.
+func NewAuth(log *slog.Logger, store AuthStore, sessions *session.Store, limits fiber.Storage, observe Observer) *Auth {
+	return &Auth{log: log, store: store, sessions: sessions, limits: limits, observe: observe}
 }
 
 // viewerKey is where the request's user lives in c.Locals.
@@ -261,6 +262,7 @@ func (a *Auth) Login(c *fiber.Ctx) error {
 	}
 	u, err := a.store.Authenticate(ctx, form.Email, password)
 	if errors.Is(err, db.ErrNotFound) {
+		a.observe.SignInFailed()
 		form.Errors[""] = i18n.T(ctx, "auth.bad_credentials")
 		return a.loginFailed(c, form)
 	}
@@ -410,6 +412,7 @@ func (a *Auth) ensureCSRF(c *fiber.Ctx) error {
 // the account exists.
 func (a *Auth) SignInLimiters() []fiber.Handler {
 	reached := func(c *fiber.Ctx) error {
+		a.observe.SignInThrottled()
 		minutes := int(failureWindow.Minutes())
 		if s, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter))); err == nil {
 			minutes = max(1, (s+59)/60)

@@ -70,9 +70,10 @@ func requestID(c *fiber.Ctx) string {
 // logRequests gives every request an id and writes one line for it once it
 // is answered: method, route pattern (never the path, which holds ids and
 // search words), status, duration, bytes sent, request id and the user's id
-// (never an email or a token). It runs the error handler itself, as
-// Fiber's own logger does, so the line has the status the client got.
-func logRequests(log *slog.Logger, handleError fiber.ErrorHandler) fiber.Handler {
+// (never an email or a token); observe counts it too. It runs the error
+// handler itself, as Fiber's own logger does, so the line has the status
+// the client got.
+func logRequests(log *slog.Logger, observe Observer, handleError fiber.ErrorHandler) fiber.Handler {
 	ids := newRequestIDs()
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
@@ -87,11 +88,13 @@ func logRequests(log *slog.Logger, handleError fiber.ErrorHandler) fiber.Handler
 				c.Status(fiber.StatusInternalServerError)
 			}
 		}
+		took, route, status, method := time.Since(start), routePattern(c), c.Response().StatusCode(), knownMethod(c.Method())
+		observe.ObserveRequest(route, method, status, took)
 		attrs := [...]slog.Attr{
-			slog.String("method", c.Method()),
-			slog.String("route", routePattern(c)),
-			slog.Int("status", c.Response().StatusCode()),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.String("method", method),
+			slog.String("route", route),
+			slog.Int("status", status),
+			slog.Float64("duration_ms", float64(took.Microseconds())/1000),
 			slog.Int("bytes", bytesSent(c)),
 			slog.String("request_id", id),
 		}
@@ -126,6 +129,18 @@ func nameRoute(pattern string) fiber.Handler {
 func routePattern(c *fiber.Ctx) string {
 	p, _ := c.Locals(routeKey).(string)
 	return p
+}
+
+// knownMethod is method as one of the constant strings Fiber routes, or
+// "OTHER". fasthttp's own string is a view of a buffer that the next request
+// reuses, so it must not outlive the request (a metric's label does).
+func knownMethod(method string) string {
+	for _, m := range fiber.DefaultMethods {
+		if m == method {
+			return m
+		}
+	}
+	return "OTHER"
 }
 
 // bytesSent is the size of the response body as sent (compressed, if it
