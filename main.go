@@ -111,6 +111,8 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) cliApp {
 			userCommand(stdin, stdout),
 			tokenCommand(stdout),
 			copyCommand(stdout),
+			exportCommand(stdout),
+			backupCommand(stdout),
 		},
 		DefaultCommand: "serve",
 	}

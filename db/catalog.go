@@ -152,6 +152,11 @@ type catalogEntry struct {
 	Genre      []string `json:"genre"`
 	IMDBScore  *float64 `json:"imdb_score"`
 	Name       *string  `json:"name"`
+	// Optional, as fimdb export writes them for movies from IMDb's datasets.
+	IMDbID         string `json:"imdb_id"`
+	Year           int    `json:"year"`
+	RuntimeMinutes int    `json:"runtime_minutes"`
+	Votes          int64  `json:"votes"`
 }
 
 // CatalogError points at the place in a catalog file that is wrong.
@@ -225,7 +230,8 @@ func (e catalogEntry) movie() (NewMovie, error) {
 		return NewMovie{}, errors.New(`"99popularity" is missing`)
 	}
 	m := NewMovie{Name: *e.Name, Director: *e.Director, Genres: e.Genre,
-		IMDBScore: *e.IMDBScore, Popularity: *e.Popularity}.Normalize()
+		IMDBScore: *e.IMDBScore, Popularity: *e.Popularity,
+		IMDbID: e.IMDbID, Year: e.Year, RuntimeMinutes: e.RuntimeMinutes, Votes: e.Votes}.Normalize()
 	if err := m.Validate(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {

@@ -1,0 +1,147 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// EachMovie calls fn with every movie of the catalog in id order, read by
+// one statement, so that they are the catalog as it was at one moment even
+// while others write. It stops at fn's first error.
+func (s *Store) EachMovie(ctx context.Context, fn func(Movie) error) error {
+	rows, err := s.read.QueryContext(ctx, selectMovies(s.dialect)+" ORDER BY m.id")
+	if err != nil {
+		return fmt.Errorf("read the catalog: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMovie(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// exportEntry is a movie in the catalog file's shape, the one DecodeCatalog
+// reads, with the fields from IMDb's datasets when they are known.
+type exportEntry struct {
+	Popularity     float64  `json:"99popularity"`
+	Director       string   `json:"director"`
+	Genre          []string `json:"genre"`
+	IMDBScore      float64  `json:"imdb_score"`
+	Name           string   `json:"name"`
+	IMDbID         string   `json:"imdb_id,omitempty"`
+	Year           int      `json:"year,omitempty"`
+	RuntimeMinutes int      `json:"runtime_minutes,omitempty"`
+	Votes          int64    `json:"votes,omitempty"`
+}
+
+// ExportJSON writes the whole catalog to w as a catalog file that fimdb
+// import reads back (ids and versions are the database's, so they stay out),
+// one movie per line, and returns how many it wrote.
+func (s *Store) ExportJSON(ctx context.Context, w io.Writer) (int, error) {
+	if _, err := io.WriteString(w, "["); err != nil {
+		return 0, err
+	}
+	n := 0
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // titles keep their & and <, as the bundled file has them
+	err := s.EachMovie(ctx, func(m Movie) error {
+		buf.Reset()
+		if n > 0 {
+			buf.WriteString(",")
+		}
+		buf.WriteString("\n")
+		if err := enc.Encode(exportEntry{m.Popularity, m.Director, nonNil(m.Genres), m.IMDBScore, m.Name, m.IMDbID, m.Year, m.RuntimeMinutes, m.Votes}); err != nil {
+			return err
+		}
+		n++
+		_, err := w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		return err
+	})
+	if err != nil {
+		return n, err
+	}
+	_, err = io.WriteString(w, "\n]\n")
+	return n, err
+}
+
+func nonNil(genres []string) []string {
+	if genres == nil {
+		return []string{}
+	}
+	return genres
+}
+
+// CSVHeader names the columns of ExportCSV and of CSVRecord.
+var CSVHeader = []string{"id", "name", "director", "genres", "imdb_score", "popularity", "imdb_id", "year", "runtime_minutes", "votes"}
+
+// CSVRecord is a movie as a row under CSVHeader: genres joined by ", ",
+// unknown IMDb fields empty.
+func CSVRecord(m Movie) []string {
+	optional := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	return []string{
+		strconv.FormatInt(m.ID, 10), m.Name, m.Director, strings.Join(m.Genres, ", "),
+		strconv.FormatFloat(m.IMDBScore, 'f', -1, 64), strconv.FormatFloat(m.Popularity, 'f', -1, 64),
+		m.IMDbID, optional(int64(m.Year)), optional(int64(m.RuntimeMinutes)), optional(m.Votes),
+	}
+}
+
+// NewCSVWriter writes RFC 4180 CSV: fields quoted when they need it, lines
+// ended by CRLF.
+func NewCSVWriter(w io.Writer) *csv.Writer {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	return cw
+}
+
+// ExportCSV writes the whole catalog to w as CSV with a header row, and
+// returns how many movies it wrote.
+func (s *Store) ExportCSV(ctx context.Context, w io.Writer) (int, error) {
+	cw := NewCSVWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.EachMovie(ctx, func(m Movie) error {
+		n++
+		return cw.Write(CSVRecord(m))
+	})
+	cw.Flush()
+	return n, errors.Join(err, cw.Error())
+}
+
+// ErrNoBackup is Backup's answer on MySQL, whose own tools back it up.
+var ErrNoBackup = errors.New("fimdb backs up SQLite databases only: back up MySQL with its own tools (mysqldump --single-transaction, or your provider's snapshots, such as Aurora's), or keep the catalog with fimdb export")
+
+// Backup writes a consistent copy of a SQLite database to path, which must
+// not exist, while others go on reading and writing it: VACUUM INTO reads
+// one snapshot, and the copy is compact and needs no WAL file beside it.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect != sqliteDialect {
+		return ErrNoBackup
+	}
+	// On the writer's connection: the readers' are read-only, which VACUUM
+	// INTO extends to the file it writes. It only reads the database.
+	if _, err := s.write.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("back up to %s: %w", path, err)
+	}
+	return nil
+}
