@@ -71,11 +71,12 @@ func TestExportThenImportGivesTheSameCatalog(t *testing.T) {
 	srcDSN := dbtest.DSN(t, "src")
 	src := catalogAt(t, srcDSN)
 	file := filepath.Join(t.TempDir(), "catalog.json")
-	out, errOut, err := runCLI(t, "export", "--db", filepath.Join(t.TempDir(), "missing.db"), file)
+	out, _, err := runCLI(t, "export", "--db", filepath.Join(t.TempDir(), "missing.db"), file)
 	if err == nil || !strings.Contains(err.Error(), "no such database file") {
 		t.Fatalf("exporting a database file that is not there: %v %s", err, out)
 	}
-	if out, errOut, err = runCLI(t, "export", "--db", srcDSN, file); err != nil {
+	out, errOut, err := runCLI(t, "export", "--db", srcDSN, file)
+	if err != nil {
 		t.Fatalf("export: %v\n%s", err, errOut)
 	}
 	want := moviesOf(t, src)
