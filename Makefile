@@ -9,7 +9,7 @@ NPM     := node_modules/.package-lock.json
 # views.Icon; only these SVGs are copied from npm and embedded. Add a name
 # here before using it: the views tests fail on an icon that is not shipped.
 ICONS := account_circle add admin_panel_settings arrow_drop_down check chevron_left \
-	chevron_right close delete edit error first_page group history last_page logout \
+	chevron_right close delete download edit error first_page group history last_page logout \
 	movie movie_edit person search search_off star-fill sync_problem translate
 SYMBOLS := node_modules/@material-symbols/svg-400/outlined
 

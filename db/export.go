@@ -3,6 +3,7 @@ package db
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,11 @@ func (s *Store) EachMovie(ctx context.Context, fn func(Movie) error) error {
 	if err != nil {
 		return fmt.Errorf("read the catalog: %w", err)
 	}
+	return eachMovieRow(rows, fn)
+}
+
+// eachMovieRow calls fn with each movie of rows, and closes them.
+func eachMovieRow(rows *sql.Rows, fn func(Movie) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		m, err := scanMovie(rows)
@@ -144,4 +150,21 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("back up to %s: %w", path, err)
 	}
 	return nil
+}
+
+// allRows is a LIMIT that no catalog reaches (MySQL has no "no limit").
+const allRows = 1 << 62
+
+// EachListed calls fn with every movie that q's filter matches, in q's
+// order: the whole result whose pages ListMovies shows, read by one
+// statement. q's page and page size do not matter.
+func (s *Store) EachListed(ctx context.Context, q ListQuery, fn func(Movie) error) error {
+	q = q.normalized()
+	q.Page, q.PerPage = 1, allRows
+	query, args := s.pageSQL(q, false)
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("list movies: %w", err)
+	}
+	return eachMovieRow(rows, fn)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -78,7 +79,9 @@ func logRequests(log *slog.Logger, observe Observer, handleError fiber.ErrorHand
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
 		id := c.Get(RequestIDHeader)
-		if !wellFormedRequestID(id) {
+		if wellFormedRequestID(id) {
+			id = strings.Clone(id) // fasthttp reuses the header's bytes after the request
+		} else {
 			id = ids.next()
 		}
 		c.Locals(requestIDKey, id)

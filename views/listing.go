@@ -87,6 +87,15 @@ func (v ListingView) URL(page int) string {
 	return v.base() + "?" + q.Encode()
 }
 
+// CSVURL downloads this listing's whole result, every page of it, as CSV.
+func (v ListingView) CSVURL() string {
+	u := v.URL(1)
+	if strings.Contains(u, "?") {
+		return u + "&format=csv"
+	}
+	return u + "?format=csv"
+}
+
 // movieFacts is the line of what IMDb's datasets tell about a movie (its
 // year, runtime and votes), or "" when it has none of them.
 func movieFacts(ctx context.Context, m db.Movie) string {
