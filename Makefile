@@ -16,7 +16,7 @@ SYMBOLS := node_modules/@material-symbols/svg-400/outlined
 # Third-party front-end files, copied from npm packages into the embed tree.
 VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(ICONS:%=$(VENDOR)/icons/%.svg)
 
-.PHONY: all build run test deploy-test e2e screenshots audit lint generate check-generated assets bench bench-typed cluster cluster-stop clean
+.PHONY: all build run test fuzz deploy-test e2e screenshots audit lint generate check-generated assets bench bench-typed cluster cluster-stop clean
 
 all: build
 
@@ -59,6 +59,18 @@ ifdef FIMDB_TEST_MYSQL
 else
 	@echo "MySQL runs and the cluster tests (nginx in front of two instances) skipped: FIMDB_TEST_MYSQL=mysql://root@127.0.0.1:3306/test make test runs them too"
 endif
+
+## fuzz: each fuzz target for FUZZTIME (make fuzz FUZZTIME=60s); an input
+## that fails is written to the package's testdata/fuzz, which every go test
+## runs from then on, beside the committed corpus
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./db:FuzzDecodeCatalog ./db:FuzzSuggest ./handlers:FuzzManageBody \
+	./handlers:FuzzListingParams ./i18n:FuzzNegotiate ./imdb:FuzzRead
+fuzz: assets
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; echo "$$name in $$pkg for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 ## deploy-test: the Kubernetes manifests in deploy/k8s and the Dockerfile,
 ## checked against each other (deploy/ is a Go module of its own, so the

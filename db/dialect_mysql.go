@@ -142,11 +142,16 @@ VALUES (?, '', '', 0, 0, 0, '', '')`, maxID); err != nil {
 
 // sessionSettings are set on every connection, so that fimdb never depends
 // on the server's defaults: strict mode (a value that does not fit is an
-// error, not silently cut), UTC, and genre lists longer than 1 KB.
+// error, not silently cut), UTC, genre lists longer than 1 KB, and a
+// planner that picks join orders greedily. Each search word is a semi-join:
+// weighing every order of twenty of them took MariaDB minutes (found by
+// FuzzSuggest), and at 100,000 movies the greedy plan of "star w" took 25
+// ms where the exhaustive one took 68.
 var sessionSettings = map[string]string{
-	"sql_mode":             "'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
-	"time_zone":            "'+00:00'",
-	"group_concat_max_len": "1048576",
+	"sql_mode":               "'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
+	"time_zone":              "'+00:00'",
+	"group_concat_max_len":   "1048576",
+	"optimizer_search_depth": "1",
 }
 
 // mysqlConfig turns mysql://USER:PASSWORD@HOST[:PORT]/DBNAME?PARAMS into the
@@ -300,7 +305,9 @@ type fieldWord struct{ field, word string }
 func compileWordFilter(f Filter) filterSQL {
 	out := wordFilter{genre: strings.TrimSpace(f.Genre)}
 	for _, col := range []struct{ field, query string }{{"name", f.Name}, {"director", f.Director}} {
-		for _, w := range foldAll(searchWords(col.query)) {
+		words := foldAll(searchWords(col.query))
+		slices.Sort(words)
+		for _, w := range slices.Compact(words) {
 			out.words = append(out.words, fieldWord{col.field, w})
 		}
 	}

@@ -159,6 +159,9 @@ const allRows = 1 << 62
 // order: the whole result whose pages ListMovies shows, read by one
 // statement. q's page and page size do not matter.
 func (s *Store) EachListed(ctx context.Context, q ListQuery, fn func(Movie) error) error {
+	if q.tooManyWords() {
+		return ErrTooManyWords
+	}
 	q = q.normalized()
 	q.Page, q.PerPage = 1, allRows
 	query, args := s.pageSQL(q, false)

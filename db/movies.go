@@ -135,6 +135,9 @@ func (l Listing) Last() int {
 // Results are cached until the database changes; callers must treat the
 // returned movies as read-only.
 func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
+	if q.tooManyWords() {
+		return Listing{}, ErrTooManyWords
+	}
 	if s.uncachedReads.Load() {
 		return s.ListMoviesUncached(ctx, q)
 	}
@@ -165,6 +168,9 @@ func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
 // ListMoviesUncached runs the SQL of a listing without the result cache:
 // what a new search costs, for benchmarks.
 func (s *Store) ListMoviesUncached(ctx context.Context, q ListQuery) (Listing, error) {
+	if q.tooManyWords() {
+		return Listing{}, ErrTooManyWords
+	}
 	l, err := s.listMovies(ctx, q.normalized())
 	l.Version = -1 // belongs to no catalog version: nothing derived from it is kept
 	return l, err
@@ -564,6 +570,28 @@ func scanMovie(rows *sql.Rows) (Movie, error) {
 		return Movie{}, fmt.Errorf("scan movie: %w", err)
 	}
 	return r.movie(), nil
+}
+
+// MaxSearchWords is how many different words a search may have in one
+// field. The longest titles have about fifteen; a query of dozens made
+// MariaDB's planner weigh join orders for over ten minutes (found by
+// FuzzSuggest), and MySQL joins at most 61 tables.
+const MaxSearchWords = 20
+
+// ErrTooManyWords is a search with more than MaxSearchWords different
+// words in a field.
+var ErrTooManyWords = fmt.Errorf("a search may have at most %d different words in a field", MaxSearchWords)
+
+// SearchWordCount is how many different words q has, as search counts them.
+func SearchWordCount(q string) int {
+	words := foldAll(searchWords(q))
+	slices.Sort(words)
+	return len(slices.Compact(words))
+}
+
+// tooManyWords reports whether a field of f has more than MaxSearchWords.
+func (f Filter) tooManyWords() bool {
+	return SearchWordCount(f.Name) > MaxSearchWords || SearchWordCount(f.Director) > MaxSearchWords
 }
 
 // searchWords splits a query into the words the FTS index holds. Combining

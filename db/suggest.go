@@ -34,6 +34,9 @@ func (s *Store) Suggest(ctx context.Context, field, q string) ([]Suggestion, err
 	if field != "name" && field != "director" && field != "genre" {
 		return nil, fmt.Errorf("suggest: unknown field %q", field)
 	}
+	if SearchWordCount(q) > MaxSearchWords {
+		return nil, ErrTooManyWords
+	}
 	if s.uncachedReads.Load() {
 		return s.suggest(ctx, field, words)
 	}

@@ -112,6 +112,21 @@ func (h *Catalog) serve(c *fiber.Ctx, l layout) error {
 	return render(c, fiber.StatusOK, l.page(v))
 }
 
+// checkSearchText refuses text too long for a search field, or, for the
+// fields searched word by word, with too many different words.
+func checkSearchText(ctx context.Context, field, text string, byWords bool) error {
+	msg := func(key string, max int) error {
+		return &inputError{field, i18n.T(ctx, key, i18n.M{"label": i18n.T(ctx, "fields."+field), "field": field, "max": max})}
+	}
+	if utf8.RuneCountInString(text) > db.MaxTextLen {
+		return msg("errors.too_long", db.MaxTextLen)
+	}
+	if byWords && db.SearchWordCount(text) > db.MaxSearchWords {
+		return msg("errors.too_many_words", db.MaxSearchWords)
+	}
+	return nil
+}
+
 // wantsCSV reports whether the client asks for the listing as CSV, with
 // ?format=csv (a link can set no Accept header) or by preferring text/csv.
 func wantsCSV(c *fiber.Ctx) bool {
@@ -180,8 +195,8 @@ func parseListQuery(c *fiber.Ctx) (db.ListQuery, error) {
 		PerPage: db.DefaultPerPage,
 	}
 	for _, f := range []struct{ name, value string }{{"name", q.Name}, {"director", q.Director}, {"genre", q.Genre}} {
-		if utf8.RuneCountInString(f.value) > db.MaxTextLen {
-			return q, &inputError{f.name, i18n.T(ctx, "errors.too_long", i18n.M{"label": i18n.T(ctx, "fields."+f.name), "field": f.name, "max": db.MaxTextLen})}
+		if err := checkSearchText(ctx, f.name, f.value, f.name != "genre"); err != nil {
+			return q, err
 		}
 	}
 	var err error

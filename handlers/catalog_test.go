@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fimdb/assets"
+	"fimdb/db"
 )
 
 const (
@@ -90,6 +91,9 @@ func TestListingRejectsBadParameters(t *testing.T) {
 		{name: "fractional items", url: "/listing?items=1.5", headers: asJSON, wantStatus: 400, want: []string{`"field":"items"`, "page size"}},
 		{name: "unknown sort", url: "/listing?sort=rating", headers: asJSON, wantStatus: 400, want: []string{`"field":"sort"`, "score, popularity or name"}},
 		{name: "overlong name", url: "/listing?name=" + long, headers: asJSON, wantStatus: 400, want: []string{`"field":"name"`, "at most 300 characters"}},
+		{name: "too many words for the director", url: "/listing?director=" + manyWords(db.MaxSearchWords+1), headers: asJSON, wantStatus: 400, want: []string{`"field":"director"`, "at most 20 different words"}},
+		{name: "as many words as allowed, repeats counted once", url: "/listing?name=" + manyWords(db.MaxSearchWords) + "+aa+BA", headers: asJSON, wantStatus: 200},
+		{name: "too many words, in German, in the fragment", url: "/listing?lang=de&name=" + manyWords(db.MaxSearchWords+1), headers: map[string]string{"HX-Request": "true"}, wantStatus: 400, want: []string{"höchstens 20 verschiedene Wörter"}},
 		{name: "overlong director", url: "/listing?director=" + long, headers: asJSON, wantStatus: 400, want: []string{`"field":"director"`}},
 		{name: "the form keeps what was typed", url: "/listing?name=star&sort=bogus", wantStatus: 400, want: []string{`value="star"`, "sort order"}},
 		{name: "markup in a query is escaped", url: "/listing?name=%3Cscript%3Ealert(1)%3C%2Fscript%3E", wantStatus: 200,
@@ -194,4 +198,13 @@ func TestHealthAndNotFound(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, app) })
 	}
+}
+
+// manyWords is n different words joined for a query string.
+func manyWords(n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = fmt.Sprintf("%c%c", 'a'+i%26, 'a'+i/26)
+	}
+	return strings.Join(w, "+")
 }

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"fimdb/db"
 	"fimdb/views"
@@ -42,8 +41,8 @@ func suggest(store SuggestStore) fiber.Handler {
 		default:
 			return &inputError{"field", i18n.T(ctx, "suggest.bad_field")}
 		}
-		if utf8.RuneCountInString(q) > db.MaxTextLen {
-			return &inputError{"q", i18n.T(ctx, "errors.too_long", i18n.M{"label": i18n.T(ctx, "fields.q"), "field": "q", "max": db.MaxTextLen})}
+		if err := checkSearchText(ctx, "q", q, true); err != nil {
+			return err
 		}
 		suggestions, err := store.Suggest(ctx, field, q)
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"fimdb/db"
 )
 
 func suggestions(t *testing.T, app *testApp, target string) (int, suggestJSON) {
@@ -134,6 +136,7 @@ func TestSuggestFragmentAndBadInput(t *testing.T) {
 		{name: "unknown field", url: "/suggest?field=year&q=19", headers: asJSON, wantStatus: 400, want: []string{`"field":"field"`, "name, director or genre"}},
 		{name: "no field", url: "/suggest?q=19", headers: asJSON, wantStatus: 400, want: []string{`"field":"field"`}},
 		{name: "overlong query", url: "/suggest?field=name&q=" + strings.Repeat("a", 301), headers: asJSON, wantStatus: 400, want: []string{`"field":"q"`, "at most 300"}},
+		{name: "too many words", url: "/suggest?field=director&q=" + manyWords(db.MaxSearchWords+1), headers: asJSON, wantStatus: 400, want: []string{`"field":"q"`, "at most 20 different words"}},
 		{name: "needs a signed-in user", url: "/suggest?field=name&q=star", headers: asJSON, as: anonymous, wantStatus: 401},
 	}
 	for _, tt := range tests {
