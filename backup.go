@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -50,12 +51,18 @@ func exportCatalog(ctx context.Context, dsn, format, file string, stdout io.Writ
 		write = store.ExportCSV
 	}
 	if file == "" {
-		if _, err := write(ctx, stdout); err != nil {
+		buf := bufio.NewWriterSize(stdout, 64<<10)
+		_, err := write(ctx, buf)
+		if err = errors.Join(err, buf.Flush()); err != nil {
 			return cli.Exit(fmt.Sprintf("export: %v", err), 1)
 		}
 		return nil
 	}
-	n, err := writeWhole(file, func(w io.Writer) (int, error) { return write(ctx, w) })
+	n, err := writeWhole(file, func(w io.Writer) (int, error) {
+		buf := bufio.NewWriterSize(w, 64<<10) // one write per movie was one system call per movie
+		n, err := write(ctx, buf)
+		return n, errors.Join(err, buf.Flush())
+	})
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("export to %s: %v", file, err), 1)
 	}
@@ -72,7 +79,7 @@ func writeWhole(file string, write func(io.Writer) (int, error)) (int, error) {
 	}
 	defer os.Remove(tmp.Name()) // fails once renamed, as it should
 	n, err := write(tmp)
-	if err = errors.Join(err, tmp.Close()); err != nil {
+	if err = errors.Join(err, tmp.Sync(), tmp.Close()); err != nil {
 		return n, err
 	}
 	return n, os.Rename(tmp.Name(), file)
@@ -100,14 +107,21 @@ func backupDatabase(ctx context.Context, dsn, file string, stdout io.Writer) err
 	if db.IsMySQL(dsn) {
 		return cli.Exit(db.ErrNoBackup.Error()+".", 1)
 	}
-	if _, err := os.Stat(file); err == nil {
-		return cli.Exit(fmt.Sprintf("%s exists already: name a new file (a backup never replaces one)", file), 1)
-	}
 	store, err := openExisting(ctx, dsn)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	// Made empty here, and only if it is new (VACUUM INTO fills an empty
+	// file), so that a failure removes nothing but what this run made.
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return cli.Exit(fmt.Sprintf("%s exists already: name a new file (a backup never replaces one)", file), 1)
+	}
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	f.Close()
 	if err := store.Backup(ctx, file); err != nil {
 		os.Remove(file) // a partial copy is no backup
 		return cli.Exit(err.Error(), 1)

@@ -24,6 +24,9 @@ var unusualMovies = []db.NewMovie{
 	{Name: "Line\nbreak <b>&amp;</b>", Director: "Zoë Ünal", Genres: []string{"Comedy", "Sci-Fi"}, IMDBScore: 5, Popularity: 0},
 	{Name: "Ran", Director: "黒澤明", Genres: nil, IMDBScore: 8.2, Popularity: 81, IMDbID: "tt0089881", Year: 1985, RuntimeMinutes: 162, Votes: 131000},
 	{Name: "A film IMDb credits to nobody", Director: "", Genres: []string{"Documentary"}, IMDBScore: 0, Popularity: 1, IMDbID: "tt0000001", Year: 1894},
+	// Two movies that share a title and have no director: IMDb tells them
+	// apart by id, and so must an import.
+	{Name: "A film IMDb credits to nobody", Director: "", Genres: []string{"Short"}, IMDBScore: 0, Popularity: 1, IMDbID: "tt0000002", Year: 1895},
 }
 
 // catalogAt opens dsn with the bundled catalog and unusualMovies in it.
@@ -107,6 +110,11 @@ func TestExportThenImportGivesTheSameCatalog(t *testing.T) {
 		if fmt.Sprint(got[i]) != fmt.Sprint(want[i]) {
 			t.Errorf("after the round trip\n got %+v\nwant %+v", got[i], want[i])
 		}
+	}
+	// Imported again, every movie is known already, by name or IMDb id.
+	out, errOut, err = runCLI(t, "import", "--db", dstDSN, file)
+	if err != nil || !strings.Contains(out, fmt.Sprintf(": 0 added, %d skipped", len(want))) {
+		t.Errorf("a second import of the export: %v\n%s%s", err, out, errOut)
 	}
 }
 

@@ -169,7 +169,10 @@ func TestAServerKilledDuringAdminWritesKeepsEveryAcknowledgedOne(t *testing.T) {
 		}
 	}()
 	// Kill once some adds were acknowledged, with more on the way.
-	for len(acked) < 20 {
+	for deadline := time.Now().Add(time.Minute); len(acked) < 20; {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d adds acknowledged in a minute:\n%s", len(acked), log)
+		}
 		time.Sleep(20 * time.Millisecond) // waiting for writes, not timing anything
 	}
 	cmd.Process.Kill()

@@ -345,9 +345,14 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 		return report, err
 	}
 	defer exists.Close()
+	hasIMDbID, err := tx.PrepareContext(ctx, "SELECT count(*) FROM movies WHERE imdb_id = ?")
+	if err != nil {
+		return report, err
+	}
+	defer hasIMDbID.Close()
 	ins := newMovieInserter(tx, d)
 	defer ins.Close()
-	inFile := map[string]bool{}
+	inFile, idsInFile := map[string]bool{}, map[string]bool{}
 	for i, m := range movies {
 		if progress != nil {
 			progress()
@@ -355,6 +360,23 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 		m = m.Normalize()
 		if err := m.Validate(); err != nil {
 			return report, fmt.Errorf("movie #%d: %w", i+1, err)
+		}
+		if m.IMDbID != "" {
+			// A movie from IMDb's datasets is the same movie by its id alone
+			// (two titles may share a name and have no director).
+			reason, err := knownIMDbID(ctx, hasIMDbID, idsInFile, m.IMDbID)
+			if err != nil {
+				return report, err
+			}
+			if reason != "" {
+				report.Skipped = append(report.Skipped, Skipped{i + 1, m.Name, reason})
+				continue
+			}
+			if _, err := ins.insert(ctx, m); err != nil {
+				return report, fmt.Errorf("movie #%d: %w", i+1, err)
+			}
+			report.Added++
+			continue
 		}
 		key := matchKey(m.Name, m.Director)
 		if inFile[key] {
@@ -381,6 +403,23 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 		return report, err
 	}
 	return report, bulk.finish(ctx)
+}
+
+// knownIMDbID says why a movie with IMDb id id is skipped, or "" when it is
+// new to both the catalog and the file, which it then joins.
+func knownIMDbID(ctx context.Context, has *sql.Stmt, inFile map[string]bool, id string) (string, error) {
+	if inFile[id] {
+		return "listed earlier in the same file (same IMDb id)", nil
+	}
+	inFile[id] = true
+	var n int
+	if err := has.QueryRowContext(ctx, id).Scan(&n); err != nil {
+		return "", err
+	}
+	if n > 0 {
+		return "already in the catalog (same IMDb id)", nil
+	}
+	return "", nil
 }
 
 // catalogHashes reads the match_hash of every movie in the catalog, so that

@@ -155,19 +155,36 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // allRows is a LIMIT that no catalog reaches (MySQL has no "no limit").
 const allRows = 1 << 62
 
-// EachListed calls fn with every movie that q's filter matches, in q's
-// order: the whole result whose pages ListMovies shows, read by one
-// statement. q's page and page size do not matter.
-func (s *Store) EachListed(ctx context.Context, q ListQuery, fn func(Movie) error) error {
+// MovieRows are movies read one at a time from one statement; Close them.
+type MovieRows struct{ rows *sql.Rows }
+
+func (r *MovieRows) Next() bool            { return r.rows.Next() }
+func (r *MovieRows) Movie() (Movie, error) { return scanMovie(r.rows) }
+func (r *MovieRows) Err() error            { return r.rows.Err() }
+func (r *MovieRows) Close() error          { return r.rows.Close() }
+
+// Listed runs the query of every movie that q's filter matches, in q's
+// order: the whole result whose pages ListMovies shows. q's page and page
+// size do not matter. The rows hold a read connection until closed.
+func (s *Store) Listed(ctx context.Context, q ListQuery) (*MovieRows, error) {
 	if q.tooManyWords() {
-		return ErrTooManyWords
+		return nil, ErrTooManyWords
 	}
 	q = q.normalized()
 	q.Page, q.PerPage = 1, allRows
 	query, args := s.pageSQL(q, false)
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("list movies: %w", err)
+		return nil, fmt.Errorf("list movies: %w", err)
 	}
-	return eachMovieRow(rows, fn)
+	return &MovieRows{rows}, nil
+}
+
+// EachListed calls fn with each movie of Listed.
+func (s *Store) EachListed(ctx context.Context, q ListQuery, fn func(Movie) error) error {
+	rows, err := s.Listed(ctx, q)
+	if err != nil {
+		return err
+	}
+	return eachMovieRow(rows.rows, fn)
 }

@@ -1,12 +1,14 @@
 package handlers
 
 import (
-	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"fimdb/db"
@@ -25,7 +27,7 @@ type CatalogStore interface {
 	Genres(ctx context.Context) ([]string, error)
 	MovieByID(ctx context.Context, id int64) (db.Movie, error)
 	MoviesByDirector(ctx context.Context, director string, except int64, limit int) ([]db.Movie, error)
-	EachListed(ctx context.Context, q db.ListQuery, fn func(db.Movie) error) error
+	Listed(ctx context.Context, q db.ListQuery) (*db.MovieRows, error)
 }
 
 // Catalog serves the movie listing.
@@ -33,11 +35,22 @@ type Catalog struct {
 	log     *slog.Logger
 	store   CatalogStore
 	results *resultsCache
+	// csvSlots bounds the CSV downloads served at once: each holds a read
+	// connection for as long as its client takes to read.
+	csvSlots chan struct{}
 }
+
+// maxCSVStreams is how many CSV downloads an instance serves at once; the
+// SQLite read pool has at least four connections, which every request's
+// sign-in check needs too.
+const maxCSVStreams = 2
+
+// csvTimeout bounds a CSV download, however slowly its client reads.
+const csvTimeout = 10 * time.Minute
 
 // NewCatalog builds the catalog handlers.
 func NewCatalog(log *slog.Logger, store CatalogStore) *Catalog {
-	return &Catalog{log: log, store: store, results: newResultsCache()}
+	return &Catalog{log: log, store: store, results: newResultsCache(), csvSlots: make(chan struct{}, maxCSVStreams)}
 }
 
 // listingJSON is the documented JSON shape of a listing.
@@ -138,26 +151,66 @@ const mimeTextCSV = "text/csv"
 
 // streamCSV answers with every movie the listing's filter matches, in its
 // order, as CSV written while the database reads them: a whole catalog is
-// never held in memory. An error once rows have gone out can only cut the
-// file short; it is logged.
+// never held in memory. The query starts here, so that a database that
+// fails answers 500; a failure after that drops the connection rather than
+// end the file as if it were whole.
 func (h *Catalog) streamCSV(c *fiber.Ctx, q db.ListQuery) error {
-	c.Set(fiber.HeaderContentType, mimeTextCSV+"; charset=utf-8; header=present")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="fimdb-movies.csv"`)
-	// The writer runs after this handler has returned, when c belongs to
-	// the next request: it takes copies of what it needs.
-	ctx, store, log, id := c.UserContext(), h.store, h.log, requestID(c)
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		cw := db.NewCSVWriter(w)
-		err := cw.Write(db.CSVHeader)
-		if err == nil {
-			err = store.EachListed(ctx, q, func(m db.Movie) error { return cw.Write(db.CSVRecord(m)) })
-		}
-		cw.Flush()
-		if err = errors.Join(err, cw.Error()); err != nil {
+	select {
+	case h.csvSlots <- struct{}{}:
+	default:
+		c.Set(fiber.HeaderRetryAfter, "10")
+		return &statusError{fiber.StatusServiceUnavailable, i18n.T(c.UserContext(), "errors.busy")}
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), csvTimeout)
+	rows, err := h.store.Listed(ctx, q)
+	if err != nil {
+		cancel()
+		<-h.csvSlots
+		return err
+	}
+	pr, pw := io.Pipe()
+	// The writer outlives this handler, when c belongs to the next request:
+	// it takes copies of what it needs.
+	log, id, slots := h.log, requestID(c), h.csvSlots
+	go func() {
+		defer func() { <-slots }()
+		defer cancel()
+		defer rows.Close()
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("CSV listing failed", "request_id", id, "err", p)
+				pw.CloseWithError(fmt.Errorf("panic: %v", p))
+			}
+		}()
+		err := writeCSV(pw, rows)
+		if err != nil && !errors.Is(err, io.ErrClosedPipe) { // not the client leaving
 			log.Error("CSV listing cut short", "request_id", id, "err", err)
 		}
-	})
+		pw.CloseWithError(err) // nil ends the body; an error drops the connection
+	}()
+	c.Set(fiber.HeaderContentType, mimeTextCSV+"; charset=utf-8; header=present")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="fimdb-movies.csv"`)
+	c.Context().SetBodyStream(pr, -1)
 	return nil
+}
+
+// writeCSV writes the header and every movie of rows to w.
+func writeCSV(w io.Writer, rows *db.MovieRows) error {
+	cw := db.NewCSVWriter(w)
+	if err := cw.Write(db.CSVHeader); err != nil {
+		return err
+	}
+	for rows.Next() {
+		m, err := rows.Movie()
+		if err != nil {
+			return err
+		}
+		if err := cw.Write(db.CSVRecord(m)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return errors.Join(rows.Err(), cw.Error())
 }
 
 // badListing shows a parameter error where the results would be, keeping

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"strings"
+
 	"fimdb/i18n"
 	"fimdb/views"
 
@@ -30,7 +32,9 @@ func withLocale(secureCookies bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		c.SetUserContext(views.WithPageURL(ctx, c.OriginalURL()))
+		// A copy: fasthttp reuses the request's bytes for the next one, and
+		// the views keep the address as a key of their memo.
+		c.SetUserContext(views.WithPageURL(ctx, strings.Clone(c.OriginalURL())))
 		c.Set(fiber.HeaderContentLanguage, code)
 		c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
 		return c.Next()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -31,6 +32,9 @@ func newMemo(maxBytes int) *memo {
 // of renders c as it was rendered before for key in the page's language.
 func (m *memo) of(key string, c templ.Component) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		// The key outlives the request: it must be a string of its own
+		// (handlers pass a copy of the page's address; cloning again is
+		// cheap insurance against a view of a reused buffer).
 		k := memoKey{locale(ctx), key}
 		b, ok := m.get(k)
 		if !ok {
@@ -39,7 +43,7 @@ func (m *memo) of(key string, c templ.Component) templ.Component {
 				return err
 			}
 			b = buf.Bytes()
-			m.put(k, b)
+			m.put(memoKey{k.locale, strings.Clone(k.key)}, b)
 		}
 		_, err := w.Write(b)
 		return err
@@ -56,6 +60,9 @@ func (m *memo) get(k memoKey) ([]byte, bool) {
 func (m *memo) put(k memoKey, b []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.entries[k]; ok {
+		return // rendered by a concurrent request too
+	}
 	if m.bytes+len(b) > m.maxBytes {
 		clear(m.entries)
 		m.bytes = 0
