@@ -41,7 +41,7 @@ func exportCommand(stdout io.Writer) *cli.Command {
 // is "". A file appears whole or not at all: it is written beside its
 // place and renamed when complete.
 func exportCatalog(ctx context.Context, dsn, format, file string, stdout io.Writer) error {
-	store, err := openExisting(ctx, dsn)
+	store, err := openExisting(ctx, "--db", dsn)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func backupDatabase(ctx context.Context, dsn, file string, stdout io.Writer) err
 	if db.IsMySQL(dsn) {
 		return cli.Exit(db.ErrNoBackup.Error()+".", 1)
 	}
-	store, err := openExisting(ctx, dsn)
+	store, err := openExisting(ctx, "--db", dsn)
 	if err != nil {
 		return err
 	}
@@ -135,17 +135,18 @@ func backupDatabase(ctx context.Context, dsn, file string, stdout io.Writer) err
 	return nil
 }
 
-// openExisting opens a database that must exist already: opening a SQLite
-// path that is not there would create an empty catalog and export nothing.
-func openExisting(ctx context.Context, dsn string) (*db.Store, error) {
+// openExisting opens the database that flag names, which must exist
+// already: opening a SQLite path that is not there would create an empty
+// catalog, and export or copy nothing.
+func openExisting(ctx context.Context, flag, dsn string) (*db.Store, error) {
 	if !db.IsMySQL(dsn) {
 		if _, err := os.Stat(dsn); err != nil {
-			return nil, cli.Exit(fmt.Sprintf("--db %s: no such database file", dsn), 1)
+			return nil, cli.Exit(fmt.Sprintf("%s %s: no such database file", flag, dsn), 1)
 		}
 	}
 	store, err := db.Open(ctx, dsn)
 	if err != nil {
-		return nil, cli.Exit(fmt.Sprintf("--db %s: %v", db.Redact(dsn), err), 1)
+		return nil, cli.Exit(fmt.Sprintf("%s %s: %v", flag, db.Redact(dsn), err), 1)
 	}
 	return store, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"fimdb/db"
 
@@ -39,15 +38,9 @@ func copyCommand(stdout io.Writer) *cli.Command {
 // copyDatabase copies the installation in from into to and says what it
 // copied. Databases are named with db.Redact: a password never shows.
 func copyDatabase(ctx context.Context, from, to string, force bool, stdout io.Writer) error {
-	if !db.IsMySQL(from) {
-		// Opening would create an empty file, and copy nothing.
-		if _, err := os.Stat(from); err != nil {
-			return cli.Exit(fmt.Sprintf("--from %s: no such database file", from), 1)
-		}
-	}
-	src, err := db.Open(ctx, from)
+	src, err := openExisting(ctx, "--from", from)
 	if err != nil {
-		return cli.Exit(fmt.Sprintf("--from %s: %v", db.Redact(from), err), 1)
+		return err
 	}
 	defer src.Close()
 	dst, err := db.Open(ctx, to)

@@ -167,26 +167,26 @@ func (c *readCache) suggestions(ctx context.Context, k suggestKey) ([]Suggestion
 func (c *readCache) storeSuggestions(k suggestKey, version int64, out []Suggestion) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if version != c.version {
-		return
+	if version == c.version {
+		keep(c.suggested, maxCachedSuggestions, k, out)
 	}
-	if len(c.suggested) >= maxCachedSuggestions {
-		clear(c.suggested)
-	}
-	c.suggested[k] = out
 }
 
 // storeListing keeps l unless the database changed while it was computed.
 func (c *readCache) storeListing(q ListQuery, version int64, l Listing) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if version != c.version {
-		return
+	if version == c.version {
+		keep(c.listings, maxCachedListings, q, l)
 	}
-	if len(c.listings) >= maxCachedListings {
-		clear(c.listings)
+}
+
+// keep puts v in m under k, emptying m first when it holds max entries.
+func keep[K comparable, V any](m map[K]V, max int, k K, v V) {
+	if len(m) >= max {
+		clear(m)
 	}
-	c.listings[q] = l
+	m[k] = v
 }
 
 func (c *readCache) cachedGenres(ctx context.Context) ([]string, int64, error) {

@@ -336,7 +336,7 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 	if err != nil {
 		return report, err
 	}
-	known, err := catalogHashes(ctx, tx)
+	known, knownIDs, err := catalogHashes(ctx, tx)
 	if err != nil {
 		return report, err
 	}
@@ -345,14 +345,9 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 		return report, err
 	}
 	defer exists.Close()
-	hasIMDbID, err := tx.PrepareContext(ctx, "SELECT count(*) FROM movies WHERE imdb_id = ?")
-	if err != nil {
-		return report, err
-	}
-	defer hasIMDbID.Close()
 	ins := newMovieInserter(tx, d)
 	defer ins.Close()
-	inFile, idsInFile := map[string]bool{}, map[string]bool{}
+	inFile, idsInFile := map[string]bool{}, map[uint64]bool{}
 	for i, m := range movies {
 		if progress != nil {
 			progress()
@@ -364,11 +359,7 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 		if m.IMDbID != "" {
 			// A movie from IMDb's datasets is the same movie by its id alone
 			// (two titles may share a name and have no director).
-			reason, err := knownIMDbID(ctx, hasIMDbID, idsInFile, m.IMDbID)
-			if err != nil {
-				return report, err
-			}
-			if reason != "" {
+			if reason := imdbIDSeen(knownIDs, idsInFile, imdbNumber(m.IMDbID)); reason != "" {
 				report.Skipped = append(report.Skipped, Skipped{i + 1, m.Name, reason})
 				continue
 			}
@@ -405,41 +396,42 @@ func importMovies(ctx context.Context, tx *sql.Tx, d *dialect, movies []NewMovie
 	return report, bulk.finish(ctx)
 }
 
-// knownIMDbID says why a movie with IMDb id id is skipped, or "" when it is
-// new to both the catalog and the file, which it then joins.
-func knownIMDbID(ctx context.Context, has *sql.Stmt, inFile map[string]bool, id string) (string, error) {
-	if inFile[id] {
-		return "listed earlier in the same file (same IMDb id)", nil
+// imdbIDSeen says why a movie with IMDb number id is skipped, or "" when
+// it is new to both the catalog and the file, which it then joins.
+func imdbIDSeen(inCatalog, inFile map[uint64]bool, id uint64) string {
+	switch {
+	case inFile[id]:
+		return "listed earlier in the same file (same IMDb id)"
+	case inCatalog[id]:
+		return "already in the catalog (same IMDb id)"
 	}
 	inFile[id] = true
-	var n int
-	if err := has.QueryRowContext(ctx, id).Scan(&n); err != nil {
-		return "", err
-	}
-	if n > 0 {
-		return "already in the catalog (same IMDb id)", nil
-	}
-	return "", nil
+	return ""
 }
 
 // catalogHashes reads the match_hash of every movie in the catalog, so that
 // an import looks up only the movies whose hash the catalog has (likely
 // duplicates): a lookup per movie was a tenth of a million-movie import.
-func catalogHashes(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT match_hash FROM movies")
+// It reads the catalog's IMDb ids (as numbers) in the same pass.
+func catalogHashes(ctx context.Context, tx *sql.Tx) (hashes map[int64]bool, imdbIDs map[uint64]bool, err error) {
+	rows, err := tx.QueryContext(ctx, "SELECT match_hash, imdb_id FROM movies")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	known := map[int64]bool{}
+	hashes, imdbIDs = map[int64]bool{}, map[uint64]bool{}
 	for rows.Next() {
 		var h int64
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
+		var id sql.NullString
+		if err := rows.Scan(&h, &id); err != nil {
+			return nil, nil, err
 		}
-		known[h] = true
+		hashes[h] = true
+		if id.Valid {
+			imdbIDs[imdbNumber(id.String)] = true
+		}
 	}
-	return known, rows.Err()
+	return hashes, imdbIDs, rows.Err()
 }
 
 // inCatalog says whether the catalog has a movie of m's name and director

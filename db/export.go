@@ -17,18 +17,13 @@ import (
 // one statement, so that they are the catalog as it was at one moment even
 // while others write. It stops at fn's first error.
 func (s *Store) EachMovie(ctx context.Context, fn func(Movie) error) error {
-	rows, err := s.read.QueryContext(ctx, selectMovies(s.dialect)+" ORDER BY m.id")
+	rows, err := s.allMovies(ctx)
 	if err != nil {
-		return fmt.Errorf("read the catalog: %w", err)
+		return err
 	}
-	return eachMovieRow(rows, fn)
-}
-
-// eachMovieRow calls fn with each movie of rows, and closes them.
-func eachMovieRow(rows *sql.Rows, fn func(Movie) error) error {
 	defer rows.Close()
 	for rows.Next() {
-		m, err := scanMovie(rows)
+		m, err := rows.Movie()
 		if err != nil {
 			return err
 		}
@@ -37,6 +32,15 @@ func eachMovieRow(rows *sql.Rows, fn func(Movie) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// allMovies reads the whole catalog in id order with one statement.
+func (s *Store) allMovies(ctx context.Context) (*MovieRows, error) {
+	rows, err := s.read.QueryContext(ctx, selectMovies(s.dialect)+" ORDER BY m.id")
+	if err != nil {
+		return nil, fmt.Errorf("read the catalog: %w", err)
+	}
+	return &MovieRows{rows}, nil
 }
 
 // exportEntry is a movie in the catalog file's shape, the one DecodeCatalog
@@ -121,17 +125,34 @@ func NewCSVWriter(w io.Writer) *csv.Writer {
 // ExportCSV writes the whole catalog to w as CSV with a header row, and
 // returns how many movies it wrote.
 func (s *Store) ExportCSV(ctx context.Context, w io.Writer) (int, error) {
+	rows, err := s.allMovies(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	return WriteCSV(w, rows)
+}
+
+// WriteCSV writes a header row and every movie of rows to w as RFC 4180
+// CSV, and returns how many movies it wrote.
+func WriteCSV(w io.Writer, rows *MovieRows) (int, error) {
 	cw := NewCSVWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return 0, err
 	}
 	n := 0
-	err := s.EachMovie(ctx, func(m Movie) error {
+	for rows.Next() {
+		m, err := rows.Movie()
+		if err != nil {
+			return n, err
+		}
+		if err := cw.Write(CSVRecord(m)); err != nil {
+			return n, err
+		}
 		n++
-		return cw.Write(CSVRecord(m))
-	})
+	}
 	cw.Flush()
-	return n, errors.Join(err, cw.Error())
+	return n, errors.Join(rows.Err(), cw.Error())
 }
 
 // ErrNoBackup is Backup's answer on MySQL, whose own tools back it up.
@@ -178,13 +199,4 @@ func (s *Store) Listed(ctx context.Context, q ListQuery) (*MovieRows, error) {
 		return nil, fmt.Errorf("list movies: %w", err)
 	}
 	return &MovieRows{rows}, nil
-}
-
-// EachListed calls fn with each movie of Listed.
-func (s *Store) EachListed(ctx context.Context, q ListQuery, fn func(Movie) error) error {
-	rows, err := s.Listed(ctx, q)
-	if err != nil {
-		return err
-	}
-	return eachMovieRow(rows.rows, fn)
 }

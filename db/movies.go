@@ -135,9 +135,6 @@ func (l Listing) Last() int {
 // Results are cached until the database changes; callers must treat the
 // returned movies as read-only.
 func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
-	if q.tooManyWords() {
-		return Listing{}, ErrTooManyWords
-	}
 	if s.uncachedReads.Load() {
 		return s.ListMoviesUncached(ctx, q)
 	}
@@ -168,15 +165,17 @@ func (s *Store) ListMovies(ctx context.Context, q ListQuery) (Listing, error) {
 // ListMoviesUncached runs the SQL of a listing without the result cache:
 // what a new search costs, for benchmarks.
 func (s *Store) ListMoviesUncached(ctx context.Context, q ListQuery) (Listing, error) {
-	if q.tooManyWords() {
-		return Listing{}, ErrTooManyWords
-	}
 	l, err := s.listMovies(ctx, q.normalized())
 	l.Version = -1 // belongs to no catalog version: nothing derived from it is kept
 	return l, err
 }
 
+// listMovies computes a listing; the cache never holds one of too many
+// words, so only this path checks for them.
 func (s *Store) listMovies(ctx context.Context, q ListQuery) (Listing, error) {
+	if q.tooManyWords() {
+		return Listing{}, ErrTooManyWords
+	}
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return Listing{}, err

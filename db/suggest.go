@@ -34,9 +34,6 @@ func (s *Store) Suggest(ctx context.Context, field, q string) ([]Suggestion, err
 	if field != "name" && field != "director" && field != "genre" {
 		return nil, fmt.Errorf("suggest: unknown field %q", field)
 	}
-	if SearchWordCount(q) > MaxSearchWords {
-		return nil, ErrTooManyWords
-	}
 	if s.uncachedReads.Load() {
 		return s.suggest(ctx, field, words)
 	}
@@ -54,6 +51,9 @@ func (s *Store) Suggest(ctx context.Context, field, q string) ([]Suggestion, err
 
 // suggest ranks the values of field that words could be the start of.
 func (s *Store) suggest(ctx context.Context, field string, words []string) ([]Suggestion, error) {
+	if SearchWordCount(strings.Join(words, " ")) > MaxSearchWords {
+		return nil, ErrTooManyWords // never cached, so checked only here
+	}
 	var candidates []candidate
 	var err error
 	switch field {

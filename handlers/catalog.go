@@ -182,7 +182,7 @@ func (h *Catalog) streamCSV(c *fiber.Ctx, q db.ListQuery) error {
 				pw.CloseWithError(fmt.Errorf("panic: %v", p))
 			}
 		}()
-		err := writeCSV(pw, rows)
+		_, err := db.WriteCSV(pw, rows)
 		if err != nil && !errors.Is(err, io.ErrClosedPipe) { // not the client leaving
 			log.Error("CSV listing cut short", "request_id", id, "err", err)
 		}
@@ -192,25 +192,6 @@ func (h *Catalog) streamCSV(c *fiber.Ctx, q db.ListQuery) error {
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="fimdb-movies.csv"`)
 	c.Context().SetBodyStream(pr, -1)
 	return nil
-}
-
-// writeCSV writes the header and every movie of rows to w.
-func writeCSV(w io.Writer, rows *db.MovieRows) error {
-	cw := db.NewCSVWriter(w)
-	if err := cw.Write(db.CSVHeader); err != nil {
-		return err
-	}
-	for rows.Next() {
-		m, err := rows.Movie()
-		if err != nil {
-			return err
-		}
-		if err := cw.Write(db.CSVRecord(m)); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return errors.Join(rows.Err(), cw.Error())
 }
 
 // badListing shows a parameter error where the results would be, keeping

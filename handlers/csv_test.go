@@ -3,6 +3,8 @@ package handlers
 import (
 	"encoding/csv"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -10,6 +12,8 @@ import (
 	"testing"
 
 	"fimdb/db"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // listedNames is every name the JSON listing of query gives, page by page.
@@ -98,5 +102,36 @@ func TestCSVIsNotMistakenForTheOtherAnswers(t *testing.T) {
 		if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/csv") {
 			t.Errorf("Accept %q got CSV", accept)
 		}
+	}
+}
+
+// TestCSVDownloadsAreLimited: beyond maxCSVStreams downloads at once, an
+// instance answers 503 with Retry-After, and serves the next one after a
+// download ends.
+func TestCSVDownloadsAreLimited(t *testing.T) {
+	_, store := newTestApp(t)
+	h := NewCatalog(slog.New(slog.NewTextHandler(io.Discard, nil)), store)
+	app := fiber.New(fiber.Config{ErrorHandler: errorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	app.Use(withLocale(false))
+	app.Get("/listing", h.Listing)
+	get := func() *http.Response {
+		t.Helper()
+		resp, err := app.Test(httptest.NewRequest(http.MethodGet, "/listing?format=csv&name=star", nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	for range maxCSVStreams {
+		h.csvSlots <- struct{}{} // downloads in progress
+	}
+	if resp := get(); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a download beyond the limit: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	<-h.csvSlots // one ends
+	if resp := get(); resp.StatusCode != http.StatusOK {
+		t.Errorf("a download after one ended: %d", resp.StatusCode)
 	}
 }

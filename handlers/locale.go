@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"strings"
-
 	"fimdb/i18n"
 	"fimdb/views"
 
@@ -32,9 +30,9 @@ func withLocale(secureCookies bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		// A copy: fasthttp reuses the request's bytes for the next one, and
-		// the views keep the address as a key of their memo.
-		c.SetUserContext(views.WithPageURL(ctx, strings.Clone(c.OriginalURL())))
+		// Read only while the page renders; the views' memo copies what it
+		// keeps, since fasthttp reuses these bytes for the next request.
+		c.SetUserContext(views.WithPageURL(ctx, c.OriginalURL()))
 		c.Set(fiber.HeaderContentLanguage, code)
 		c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
 		return c.Next()

@@ -446,16 +446,16 @@ func readBody(t *testing.T, resp *http.Response) string {
 }
 
 // TestLanguageLinksFollowEachPage: pages of many addresses, one after
-// another, each link the switcher to their own address, also when an
-// address comes back after others (the switcher is kept rendered by
-// address, and fasthttp reuses a request's bytes for the next).
+// another in three rounds, each link the switcher to their own address,
+// also when an address comes back after others (the switcher is kept
+// rendered by address, and fasthttp reuses a request's bytes for the next).
 func TestLanguageLinksFollowEachPage(t *testing.T) {
 	ta, _ := newTestApp(t)
 	var urls []string
-	for i := range 30 {
+	for i := range 40 {
 		urls = append(urls, fmt.Sprintf("/listing?name=w%03d", i))
 	}
-	urls = append(urls, urls...)
+	urls = append(urls, append(urls, urls...)...)
 	for _, u := range urls {
 		resp := scenario{url: u, wantStatus: 200}.run(t, ta)
 		body, _ := io.ReadAll(resp.Body)

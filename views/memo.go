@@ -32,9 +32,6 @@ func newMemo(maxBytes int) *memo {
 // of renders c as it was rendered before for key in the page's language.
 func (m *memo) of(key string, c templ.Component) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		// The key outlives the request: it must be a string of its own
-		// (handlers pass a copy of the page's address; cloning again is
-		// cheap insurance against a view of a reused buffer).
 		k := memoKey{locale(ctx), key}
 		b, ok := m.get(k)
 		if !ok {
@@ -43,6 +40,8 @@ func (m *memo) of(key string, c templ.Component) templ.Component {
 				return err
 			}
 			b = buf.Bytes()
+			// The key outlives the request: a page's address is a view of
+			// bytes that fasthttp reuses for the next one.
 			m.put(memoKey{k.locale, strings.Clone(k.key)}, b)
 		}
 		_, err := w.Write(b)
