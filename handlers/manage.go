@@ -81,33 +81,51 @@ func (n *flexNumber) parse(s string) {
 
 // movieRequest is the seed's body for /manage/add and /manage/update.
 type movieRequest struct {
-	ID         flexNumber `json:"id"`
-	Version    flexNumber `json:"version"`
-	Name       string     `json:"movie_name"`
-	Director   string     `json:"director"`
-	Popularity flexNumber `json:"popularity"`
-	IMDBScore  flexNumber `json:"imdb_score"`
-	Genres     string     `json:"chip_genres"`
+	ID         flexNumber
+	Version    flexNumber
+	Name       string
+	Director   string
+	Popularity flexNumber
+	IMDBScore  flexNumber
+	Genres     string
 }
 
 // decodeMovieRequest reads a JSON or form body into one request.
 func decodeMovieRequest(c *fiber.Ctx) (movieRequest, error) {
-	var r movieRequest
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
-		if err := json.Unmarshal(c.Body(), &r); err != nil {
-			var typ *json.UnmarshalTypeError
-			if errors.As(err, &typ) && typ.Field != "" {
-				return r, fieldError(c.UserContext(), typ.Field, jsonKind(typ.Field), 0)
-			}
-			return r, &inputError{"", i18n.T(c.UserContext(), "validation.bad_json")}
-		}
-		return r, nil
+		return decodeMovieJSON(c.UserContext(), c.Body())
 	}
+	var r movieRequest
 	r.Name, r.Director, r.Genres = c.FormValue("movie_name"), c.FormValue("director"), c.FormValue("chip_genres")
 	r.ID.parse(c.FormValue("id"))
 	r.Version.parse(c.FormValue("version"))
 	r.Popularity.parse(c.FormValue("popularity"))
 	r.IMDBScore.parse(c.FormValue("imdb_score"))
+	return r, nil
+}
+
+// decodeMovieJSON reads the seed's JSON body. Its keys match exactly, as
+// the original app's did and as the API description says: encoding/json
+// alone would also take "Movie_Name" for "movie_name".
+func decodeMovieJSON(ctx context.Context, body []byte) (movieRequest, error) {
+	var r movieRequest
+	var sent map[string]json.RawMessage
+	if err := json.Unmarshal(body, &sent); err != nil {
+		return r, &inputError{"", i18n.T(ctx, "validation.bad_json")}
+	}
+	for _, f := range []struct {
+		key  string
+		into any
+	}{
+		{"id", &r.ID}, {"version", &r.Version}, {"movie_name", &r.Name}, {"director", &r.Director},
+		{"popularity", &r.Popularity}, {"imdb_score", &r.IMDBScore}, {"chip_genres", &r.Genres},
+	} {
+		if raw, ok := sent[f.key]; ok {
+			if err := json.Unmarshal(raw, f.into); err != nil {
+				return r, fieldError(ctx, f.key, jsonKind(f.key), 0)
+			}
+		}
+	}
 	return r, nil
 }
 

@@ -72,6 +72,8 @@ func TestManageAdd(t *testing.T) {
 		{"boundaries are allowed", jsonBody, `{"movie_name":"Edge","director":"Case","popularity":"100","chip_genres":"","imdb_score":"0"}`, 201, "", "Edge", ""},
 		{"name of the wrong type", jsonBody, `{"movie_name":5,"director":"B","popularity":1,"chip_genres":"","imdb_score":1}`, 400, "movie_name", "", ""},
 		{"not JSON", jsonBody, `{"movie_name":`, 400, "", "", ""},
+		{"keys match exactly, as in the original app", jsonBody, `{"Movie_Name":"A","director":"B","popularity":1,"imdb_score":1}`, 400, "movie_name", "", ""},
+		{"not an object", jsonBody, `["Alien"]`, 400, "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
