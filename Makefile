@@ -16,7 +16,7 @@ SYMBOLS := node_modules/@material-symbols/svg-400/outlined
 # Third-party front-end files, copied from npm packages into the embed tree.
 VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/beer.min.css $(ICONS:%=$(VENDOR)/icons/%.svg)
 
-.PHONY: all build run test fuzz deploy-test e2e screenshots audit lint generate check-generated assets bench bench-typed cluster cluster-stop clean
+.PHONY: all build run test openapi-lint fuzz deploy-test e2e screenshots audit lint generate check-generated assets bench bench-typed cluster cluster-stop clean
 
 all: build
 
@@ -51,7 +51,7 @@ E2E_CORE := ^(TestLiveSearchNarrowsAndClears|TestDirectorAndGenreCombine|TestNoM
 ## and drop databases on), the store, handler, CLI and core browser tests
 ## again on MySQL, and the cluster tests (two instances behind nginx, which
 ## must be installed: apt-get install -y nginx)
-test: assets check-generated lint deploy-test
+test: assets check-generated lint openapi-lint deploy-test
 	$(GO) test -race -count=1 ./...
 ifdef FIMDB_TEST_MYSQL
 	FIMDB_TEST_BACKEND=mysql FIMDB_TEST_MYSQL='$(FIMDB_TEST_MYSQL)' $(GO) test -race -count=1 ./db/ ./handlers/ .
@@ -103,6 +103,12 @@ lint:
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+
+## openapi-lint: Redocly CLI's recommended rules, with every warning an
+## error (redocly.yaml), on the API description /openapi.json serves; the
+## handler tests hold the app to the same document
+openapi-lint: $(NPM)
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true node_modules/.bin/redocly lint --format stylish handlers/openapi.json
 
 generate:
 	$(GO) tool templ generate -log-level error

@@ -93,6 +93,7 @@ func New(d Deps) *fiber.App {
 	get("/healthz", health(d.Store, d.Draining))
 	get("/static/:version/*", staticAssets())
 	get("/favicon.ico", favicon())
+	get("/openapi.json", openAPI())
 	app.Use(withLocale(d.SecureCookies))
 
 	// Sessions and sign-in throttling live in fimdb's database, so every

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -26,7 +28,25 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	db.PasswordCost = bcrypt.MinCost // hashing stays real, only cheaper
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 && ranEveryTest() {
+		if missing := contract.unchecked(); len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: openapi.json describes answers no test saw; test them or take them out:\n\t%s\n", strings.Join(missing, "\n\t"))
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// ranEveryTest tells whether this run ran the whole package, as make test
+// does, rather than the tests some -run or -skip picks.
+func ranEveryTest() bool {
+	for _, name := range []string{"test.run", "test.skip", "test.fuzz"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // Accounts every test app has.

@@ -525,29 +525,48 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestRequestBodiesAreLimited(t *testing.T) {
 	app, _ := newTestApp(t)
-	// fasthttp enforces the limit while reading from the network, so this
-	// one goes through a real listener.
+	// fasthttp enforces the limit while reading from the network, so these
+	// go through a real listener.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go app.Listener(l)
-	// Only the headers are sent: the server must refuse on the declared
-	// length, and a client still writing a body would race its reply.
-	conn, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second)) // a server waiting for the body fails the test
-	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: fimdb\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n", BodyLimit+10)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Errorf("oversized body: %d, want 413", resp.StatusCode)
+	for _, tc := range []struct{ path, contentType, accept string }{
+		{"/login", "application/x-www-form-urlencoded", "text/html"},
+		{"/manage/add", "application/json", "application/json"},
+		{"/manage/update", "application/json", "application/json"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			// Only the headers are sent: the server must refuse on the
+			// declared length, and a client still writing a body would race
+			// its reply.
+			req := httptest.NewRequest(http.MethodPost, tc.path, nil)
+			req.Header.Set("Content-Type", tc.contentType)
+			req.Header.Set("Accept", tc.accept)
+			app.authorize(req, asAdmin)
+			conn, err := net.Dial("tcp", l.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(10 * time.Second)) // a server waiting for the body fails the test
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: fimdb\r\nContent-Length: %d\r\n", tc.path, BodyLimit+10)
+			req.Header.Write(conn)
+			fmt.Fprint(conn, "\r\n")
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Errorf("oversized body: %d, want 413", resp.StatusCode)
+			}
+			if err := contract.check(req, nil, resp, body); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 

@@ -129,7 +129,6 @@ func loadStaticFile(p string) (*staticFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
 	ctype := contentTypes[path.Ext(p)]
 	if ctype == "" {
 		ctype = mime.TypeByExtension(path.Ext(p))
@@ -137,11 +136,17 @@ func loadStaticFile(p string) (*staticFile, error) {
 	if ctype == "" {
 		ctype = fiber.MIMEOctetStream
 	}
-	f := &staticFile{data: data, contentType: ctype, tag: `"` + hex.EncodeToString(sum[:8])}
-	if compressible(ctype, len(data)) {
+	return newStaticFile(data, ctype), nil
+}
+
+// newStaticFile is data served as contentType, tagged by its hash.
+func newStaticFile(data []byte, contentType string) *staticFile {
+	sum := sha256.Sum256(data)
+	f := &staticFile{data: data, contentType: contentType, tag: `"` + hex.EncodeToString(sum[:8])}
+	if compressible(contentType, len(data)) {
 		f.packed = &encodings{}
 	}
-	return f, nil
+	return f
 }
 
 // favicon answers /favicon.ico, which browsers and other clients ask for
@@ -153,9 +158,15 @@ func favicon() fiber.Handler {
 	if err != nil {
 		panic(err) // embedded at build time
 	}
+	return unversionedFile(f, "public, max-age=2592000")
+}
+
+// unversionedFile serves a file whose URL stays the same when a new build
+// changes it, with cacheControl and an ETag to revalidate it by.
+func unversionedFile(f *staticFile, cacheControl string) fiber.Handler {
 	etag := f.tag + `"`
 	return func(c *fiber.Ctx) error {
-		c.Set(fiber.HeaderCacheControl, "public, max-age=2592000")
+		c.Set(fiber.HeaderCacheControl, cacheControl)
 		c.Set(fiber.HeaderETag, etag)
 		c.Set(fiber.HeaderContentType, f.contentType)
 		if c.Get(fiber.HeaderIfNoneMatch) == etag {
