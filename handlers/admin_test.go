@@ -246,15 +246,23 @@ func TestUnknownAdminPaths(t *testing.T) {
 	for _, path := range []string{"/admin/nope", "/admin/accounts/x", "/admin/movies", "/admin/movies/2", "/admin/movies/2/history/x",
 		"/admin/movies/new/x", "/admin/movies/2/nope", "/manage", "/manage/nope", "/manage/add", "/manage/restore", "/manage/delete/2/x"} {
 		tests = append(tests,
-			scenario{name: "admin page " + path, url: path, as: asAdmin, wantStatus: 404, wantType: htmlType, want: append([]string{"<html"}, notFoundPage...)},
+			scenario{name: "admin page " + path, url: path, headers: asBrowser, as: asAdmin, wantStatus: 404, wantType: htmlType, want: append([]string{"<html"}, notFoundPage...)},
 			scenario{name: "admin fragment " + path, url: path, headers: htmx, as: asAdmin, wantStatus: 404, want: notFoundPage, notWant: []string{"<html"}},
 			scenario{name: "admin JSON " + path, url: path, headers: asJSON, as: asAdmin, wantStatus: 404, wantType: jsonType, want: []string{`{"error":"There is nothing at this address."}`}},
 			scenario{name: "viewer " + path, url: path, as: asUser, wantStatus: 403, notWant: notFoundPage},
-			scenario{name: "anonymous " + path, url: path, as: anonymous, wantStatus: 303,
+			scenario{name: "anonymous " + path, url: path, headers: asBrowser, as: anonymous, wantStatus: 303,
 				wantHeader: map[string]string{"Location": "/login?" + url.Values{"next": {path}}.Encode()}},
 			scenario{name: "anonymous JSON " + path, url: path, headers: asJSON, as: anonymous, wantStatus: 401, notWant: notFoundPage},
 			scenario{name: "bad token " + path, url: path, headers: asJSON, as: asBadToken, wantStatus: 401, notWant: notFoundPage},
 		)
+		if strings.HasPrefix(path, "/manage/") {
+			// The catalog API answers a client that names neither JSON nor
+			// HTML (curl) in JSON.
+			tests = append(tests,
+				scenario{name: "admin script " + path, url: path, as: asAdmin, wantStatus: 404, wantType: jsonType, want: []string{`{"error":"There is nothing at this address."}`}},
+				scenario{name: "anonymous script " + path, url: path, as: anonymous, wantStatus: 401, wantType: jsonType},
+			)
+		}
 	}
 	for _, path := range []string{"/admin/movies/abc/edit", "/admin/movies/-1/row", "/admin/movies/1.5/history", "/admin/movies/99999999999999999999999/edit"} {
 		tests = append(tests,

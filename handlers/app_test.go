@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 // ranEveryTest tells whether this run ran the whole package, as make test
 // does, rather than the tests some -run or -skip picks.
 func ranEveryTest() bool {
-	for _, name := range []string{"test.run", "test.skip", "test.fuzz"} {
+	for _, name := range []string{"test.run", "test.skip", "test.fuzz", "test.list"} {
 		if f := flag.Lookup(name); f != nil && f.Value.String() != "" {
 			return false
 		}

@@ -155,8 +155,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 			anonymous: {401, ""}, asUser: {403, ""}, asBadToken: {401, ""}}},
 		{"restore API", "POST", "/manage/restore/3", asJSON, map[string]want{
 			anonymous: {401, ""}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
-		{"restore from a page", "POST", "/manage/restore/4", nil, map[string]want{
-			anonymous: {303, "/login?next=%2Fmanage%2Frestore%2F4"}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
+		{"restore API, no Accept (curl)", "POST", "/manage/restore/3", nil, map[string]want{
+			anonymous: {401, ""}, asUser: {403, ""}, asBadToken: {401, ""}}},
+		{"restore from a page", "POST", "/manage/restore/4", asBrowser, map[string]want{
+			anonymous: {303, "/login?next=%2Fmanage%2Frestore%2F4"}, asUser: {403, ""}, asAdmin: {303, "/admin"}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
 		{"restore fragment (Undo)", "POST", "/manage/restore/5", htmx, map[string]want{
 			anonymous: {401, ""}, asUser: {403, ""}, asAdmin: {200, ""}, asBadToken: {401, ""}, asUserSession: {403, ""}}},
 		{"sign-in form", "GET", "/login", nil, map[string]want{
@@ -534,7 +536,7 @@ func TestRequestBodiesAreLimited(t *testing.T) {
 	go app.Listener(l)
 	for _, tc := range []struct{ path, contentType, accept string }{
 		{"/login", "application/x-www-form-urlencoded", "text/html"},
-		{"/manage/add", "application/json", "application/json"},
+		{"/manage/add", "application/x-www-form-urlencoded", "text/html"},
 		{"/manage/update", "application/json", "application/json"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {

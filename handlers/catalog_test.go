@@ -17,9 +17,10 @@ const (
 )
 
 var (
-	htmx    = map[string]string{"HX-Request": "true"}
-	asJSON  = map[string]string{"Accept": "application/json"}
-	restore = map[string]string{"HX-Request": "true", "HX-History-Restore-Request": "true"}
+	htmx      = map[string]string{"HX-Request": "true"}
+	asJSON    = map[string]string{"Accept": "application/json"}
+	asBrowser = map[string]string{"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+	restore   = map[string]string{"HX-Request": "true", "HX-History-Restore-Request": "true"}
 )
 
 func TestListingRepresentations(t *testing.T) {

@@ -114,9 +114,10 @@ func TestCSVDownloadsAreLimited(t *testing.T) {
 	app := fiber.New(fiber.Config{ErrorHandler: errorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))})
 	app.Use(withLocale(false))
 	app.Get("/listing", h.Listing)
-	get := func() *http.Response {
+	get := func(accept string) *http.Response {
 		t.Helper()
 		req := httptest.NewRequest(http.MethodGet, "/listing?format=csv&name=star", nil)
+		req.Header.Set("Accept", accept)
 		req.Header.Set("Authorization", "Bearer any") // as a client sends it; this app has no sign-in
 		resp, err := testAgainstContract(app, req, -1)
 		if err != nil {
@@ -129,11 +130,13 @@ func TestCSVDownloadsAreLimited(t *testing.T) {
 	for range maxCSVStreams {
 		h.csvSlots <- struct{}{} // downloads in progress
 	}
-	if resp := get(); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
-		t.Errorf("a download beyond the limit: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	for _, accept := range []string{"text/html", "application/json"} { // a link, a script
+		if resp := get(accept); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("a download beyond the limit (%s): %d, Retry-After %q", accept, resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
 	}
 	<-h.csvSlots // one ends
-	if resp := get(); resp.StatusCode != http.StatusOK {
+	if resp := get("text/csv"); resp.StatusCode != http.StatusOK {
 		t.Errorf("a download after one ended: %d", resp.StatusCode)
 	}
 }

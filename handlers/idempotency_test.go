@@ -179,4 +179,12 @@ func TestTheAddFormSendsAKeyOfItsOwn(t *testing.T) {
 			t.Errorf("after Save %d: %d movies added, want 1", try+1, after-before)
 		}
 	}
+	// The same form's key with another movie adds nothing and says why
+	// where the form is.
+	scenario{method: "POST", url: "/manage/add", as: asAdmin, wantStatus: 422, wantType: htmlType,
+		headers: map[string]string{"HX-Request": "true", "Idempotency-Key": first},
+		body:    "movie_name=Sicario&director=Denis+Villeneuve&chip_genres=Crime&imdb_score=7.6&popularity=76"}.run(t, app)
+	if after, _ := store.CountMovies(ctx); after != before+1 {
+		t.Errorf("a reused key added a movie")
+	}
 }

@@ -193,11 +193,15 @@ func wholeID(ctx context.Context, n flexNumber, field string) (int64, error) {
 	return int64(n.value), nil
 }
 
-// pathID reads the :id of a route as a movie id.
+// pathID reads the :id of a route as a movie id: digits only, so that each
+// movie has one address (/movies/4, never /movies/4.0 or /movies/+4).
 func pathID(c *fiber.Ctx) (int64, error) {
-	var n flexNumber
-	n.parse(c.Params("id"))
-	return wholeID(c.UserContext(), n, "id")
+	raw := c.Params("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id < 1 || strings.TrimLeft(raw, "0123456789") != "" {
+		return 0, fieldError(c.UserContext(), "id", "positive_whole", 0)
+	}
+	return id, nil
 }
 
 // noMovie is the 404 for an id that names no movie (key: validation.no_movie

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"strconv"
@@ -40,6 +41,16 @@ func call(t *testing.T, app *testApp, as, method, target, contentType, body stri
 	return resp.StatusCode, out
 }
 
+// multipartForm is a multipart/form-data body of the field and value pairs.
+func multipartForm(boundary string, pairs ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=%q\r\n\r\n%s\r\n", boundary, pairs[i], pairs[i+1])
+	}
+	fmt.Fprintf(&b, "--%s--\r\n", boundary)
+	return b.String()
+}
+
 const jsonBody = "application/json"
 const formType = "application/x-www-form-urlencoded"
 
@@ -57,6 +68,8 @@ func TestManageAdd(t *testing.T) {
 		{"the seed's body, numbers as strings", jsonBody, `{"movie_name":"Alien","director":"Ridley Scott","popularity":"88","chip_genres":"Horror, Sci-Fi","imdb_score":"8.5"}`, 201, "", "Alien", "Horror,Sci-Fi"},
 		{"numbers as numbers", jsonBody, `{"movie_name":"Aliens","director":"James Cameron","popularity":84,"chip_genres":"Action,Sci-Fi, action","imdb_score":8.4}`, 201, "", "Aliens", "Action,Sci-Fi"},
 		{"a form body", formType, "movie_name=Heat&director=Michael+Mann&popularity=80&chip_genres=Crime&imdb_score=8.3", 201, "", "Heat", "Crime"},
+		{"a multipart form body", "multipart/form-data; boundary=b", multipartForm("b", "movie_name", "Brazil", "director", "Terry Gilliam",
+			"popularity", "79", "chip_genres", "Sci-Fi", "imdb_score", "7.9"), 201, "", "Brazil", "Sci-Fi"},
 		{"markup is stored as typed", jsonBody, `{"movie_name":"<script>alert(1)</script>","director":"X","popularity":1,"chip_genres":"","imdb_score":1}`, 201, "", "<script>alert(1)</script>", ""},
 		{"score too high", jsonBody, `{"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":10.5}`, 400, "imdb_score", "", ""},
 		{"score negative", jsonBody, `{"movie_name":"A","director":"B","popularity":1,"chip_genres":"","imdb_score":"-1"}`, 400, "imdb_score", "", ""},

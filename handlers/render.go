@@ -28,9 +28,18 @@ func varyOnRepresentation(c *fiber.Ctx) {
 	c.Vary("HX-Request", "HX-History-Restore-Request", "Accept")
 }
 
-// wantsJSON reports whether the client prefers JSON to HTML.
+// wantsJSON reports whether the client prefers JSON to HTML. The catalog
+// API (/manage/...) answers scripts in JSON, so there a client that names
+// neither (curl's */*, or no Accept at all) gets its errors in JSON too, as
+// the original app's scripts expect.
 func wantsJSON(c *fiber.Ctx) bool {
-	return c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON
+	switch c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) {
+	case fiber.MIMEApplicationJSON:
+		return true
+	case fiber.MIMETextHTML:
+		return strings.HasPrefix(c.Path(), "/manage/") && !prefersHTML(c) && !wantsFragment(c)
+	}
+	return false
 }
 
 // prefersHTML reports whether the client asks for HTML ahead of JSON, as a
