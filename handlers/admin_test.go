@@ -273,6 +273,8 @@ func TestUnknownAdminPaths(t *testing.T) {
 	}
 	tests = append(tests,
 		scenario{name: "admin, no such movie", url: "/admin/movies/99999/row", headers: htmx, as: asAdmin, wantStatus: 404, want: []string{"99999"}},
+		scenario{name: "anonymous script, the API's path in another case", method: "POST", url: "/MANAGE/add", as: anonymous, wantStatus: 401, wantType: jsonType},
+		scenario{name: "admin script, /manage itself", url: "/manage", as: asAdmin, wantStatus: 404, wantType: jsonType},
 		scenario{name: "admin, unsafe unknown path", method: "POST", url: "/admin/nope", headers: asJSON, as: asAdmin, wantStatus: 404},
 		scenario{name: "viewer, unsafe unknown path", method: "POST", url: "/admin/nope", headers: asJSON, as: asUser, wantStatus: 403},
 	)

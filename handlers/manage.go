@@ -193,12 +193,13 @@ func wholeID(ctx context.Context, n flexNumber, field string) (int64, error) {
 	return int64(n.value), nil
 }
 
-// pathID reads the :id of a route as a movie id: digits only, so that each
-// movie has one address (/movies/4, never /movies/4.0 or /movies/+4).
+// pathID reads the :id of a route as a movie id: digits without leading
+// zeros, so that each movie has one address (/movies/4, never /movies/04,
+// /movies/4.0 or /movies/+4).
 func pathID(c *fiber.Ctx) (int64, error) {
 	raw := c.Params("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id < 1 || strings.TrimLeft(raw, "0123456789") != "" {
+	if err != nil || id < 1 || raw[0] == '0' || strings.TrimLeft(raw, "0123456789") != "" {
 		return 0, fieldError(c.UserContext(), "id", "positive_whole", 0)
 	}
 	return id, nil

@@ -38,6 +38,9 @@ func TestMoviePage(t *testing.T) {
 		{name: "in German", url: "/movies/" + id + "?lang=de", wantStatus: 200, want: []string{"95 Min.", "1.234 Stimmen", "Alle Filme"}},
 		{name: "an unknown id", url: "/movies/999999", wantStatus: 404, want: []string{"There is no movie with id 999999."}},
 		{name: "not an id", url: "/movies/abc", wantStatus: 400},
+		{name: "one address per movie: no leading zero", url: "/movies/04", wantStatus: 400},
+		{name: "one address per movie: no decimals", url: "/movies/4.0", wantStatus: 400},
+		{name: "one address per movie: no sign", url: "/movies/+4", wantStatus: 400},
 		{name: "signed out", url: "/movies/4", as: anonymous, headers: map[string]string{"Accept": "text/html"}, wantStatus: 303},
 		{name: "signed out, JSON", url: "/movies/4", as: anonymous, headers: asJSON, wantStatus: 401},
 	} {

@@ -172,7 +172,7 @@ func asTheAppReadsIt(route *routers.Route, req *http.Request, body []byte) (*htt
 		}
 	}
 	fixed.URL.RawQuery = query.Encode()
-	if strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	if media, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); media == "application/x-www-form-urlencoded" {
 		body = escapeStrayPercents(body)
 	}
 	return fixed, body
@@ -237,18 +237,19 @@ func presentCredentials(_ context.Context, in *openapi3filter.AuthenticationInpu
 	return fmt.Errorf("no %s", in.SecuritySchemeName)
 }
 
-// formCSRF is the _csrf field of a form body, which it leaves readable.
+// formCSRF is the _csrf field of a form body (urlencoded or multipart,
+// as the app reads it), which it leaves readable.
 func formCSRF(req *http.Request) string {
-	if req.Body == nil || !strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	if req.Body == nil {
 		return ""
 	}
 	body, _ := io.ReadAll(req.Body)
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return ""
-	}
-	return form.Get("_csrf")
+	form := req.Clone(context.Background())
+	form.Method = http.MethodPost // net/http reads the body of a POST only; the app, of any method
+	form.Body = io.NopCloser(bytes.NewReader(body))
+	form.ParseMultipartForm(BodyLimit) // a urlencoded body is read as well
+	return form.PostFormValue("_csrf")
 }
 
 // unchecked lists what the document says that no test's exchange was

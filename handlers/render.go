@@ -37,7 +37,7 @@ func wantsJSON(c *fiber.Ctx) bool {
 	case fiber.MIMEApplicationJSON:
 		return true
 	case fiber.MIMETextHTML:
-		return strings.HasPrefix(c.Path(), "/manage/") && !prefersHTML(c) && !wantsFragment(c)
+		return isCatalogAPI(c.Path()) && !prefersHTML(c) && !wantsFragment(c)
 	}
 	return false
 }
@@ -53,4 +53,12 @@ func prefersHTML(c *fiber.Ctx) bool {
 func wantsFragment(c *fiber.Ctx) bool {
 	return strings.EqualFold(c.Get("HX-Request"), "true") &&
 		!strings.EqualFold(c.Get("HX-History-Restore-Request"), "true")
+}
+
+// isCatalogAPI tells whether a path is under /manage, in any case, as
+// Fiber routes it.
+func isCatalogAPI(path string) bool {
+	const prefix = "/manage"
+	return len(path) >= len(prefix) && strings.EqualFold(path[:len(prefix)], prefix) &&
+		(len(path) == len(prefix) || path[len(prefix)] == '/')
 }
