@@ -443,20 +443,31 @@ func TestDuplicateOutOfOrder(t *testing.T) {
 }
 
 func TestDamagedGzip(t *testing.T) {
-	data := gzipped([]byte(titleBasics.header() + "\n" + strings.Join(basicsRows, "\n") + "\n"))
+	small := gzipped([]byte(titleBasics.header() + "\n" + strings.Join(basicsRows, "\n") + "\n"))
+	// Several of readAhead's chunks, so that the damage is met by a chunk
+	// other than the first.
+	var many []string
+	for i := range 40_000 {
+		many = append(many, row(fmt.Sprintf("tt%07d", i+1), "movie", fmt.Sprintf("Title %d", i), fmt.Sprintf("Title %d", i), "0", "1999", `\N`, "95", "Drama"))
+	}
+	large := gzipped([]byte(titleBasics.header() + "\n" + strings.Join(many, "\n") + "\n"))
 	tests := []struct {
 		name   string
+		data   []byte
 		damage func([]byte) []byte
 		want   error
 	}{
-		{"cut in half", func(b []byte) []byte { return b[:len(b)/2] }, io.ErrUnexpectedEOF},
-		{"trailer cut", func(b []byte) []byte { return b[:len(b)-4] }, io.ErrUnexpectedEOF},
-		{"bad checksum", func(b []byte) []byte { b[len(b)-8] ^= 0xff; return b }, gzip.ErrChecksum},
+		{"cut in half", small, func(b []byte) []byte { return b[:len(b)/2] }, io.ErrUnexpectedEOF},
+		{"trailer cut", small, func(b []byte) []byte { return b[:len(b)-4] }, io.ErrUnexpectedEOF},
+		{"bad checksum", small, func(b []byte) []byte { b[len(b)-8] ^= 0xff; return b }, gzip.ErrChecksum},
+		{"a large file cut in half", large, func(b []byte) []byte { return b[:len(b)/2] }, io.ErrUnexpectedEOF},
+		{"a large file's trailer cut", large, func(b []byte) []byte { return b[:len(b)-4] }, io.ErrUnexpectedEOF},
+		{"a large file's checksum", large, func(b []byte) []byte { b[len(b)-8] ^= 0xff; return b }, gzip.ErrChecksum},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "title.basics.tsv.gz")
-			if err := os.WriteFile(path, tt.damage(slices.Clone(data)), 0o644); err != nil {
+			if err := os.WriteFile(path, tt.damage(slices.Clone(tt.data)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			got, _, err := readAll(t, Files{Basics: path}, Options{})

@@ -145,7 +145,7 @@ func (r *reader) scan(ctx context.Context, path string, k kind, row func(*tsvFil
 
 func (r *reader) report(t *tsvFile) {
 	if r.progress != nil {
-		r.progress(Progress{Pass: r.pass, Passes: r.passes, File: t.path, Rows: t.rows(), Bytes: t.read.n, TotalBytes: t.size})
+		r.progress(Progress{Pass: r.pass, Passes: r.passes, File: t.path, Rows: t.rows(), Bytes: t.read.n.Load(), TotalBytes: t.size})
 	}
 }
 

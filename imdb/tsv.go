@@ -3,7 +3,6 @@ package imdb
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // maxLine bounds a line: the longest real rows are a few kB, and a file
@@ -74,24 +75,13 @@ type tsvFile struct {
 	size    int64
 	read    countingReader
 	gz      *gzip.Reader
+	ahead   *readAhead
 	src     errReader
 	sc      *bufio.Scanner
 	header  string
 	columns []string
 	line    int64
 	fields  [][]byte
-}
-
-// countingReader counts the bytes taken from the file, for Progress.Bytes.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // errReader remembers the error that ended the reading.
@@ -145,7 +135,8 @@ func (t *tsvFile) start() error {
 		if t.gz, err = gzip.NewReader(br); err != nil {
 			return fmt.Errorf("%s: %w", t.path, err)
 		}
-		r = t.gz
+		t.ahead = newReadAhead(t.gz)
+		r = t.ahead
 	}
 	t.src.r = r
 	t.sc = bufio.NewScanner(&t.src)
@@ -163,6 +154,9 @@ func (t *tsvFile) start() error {
 }
 
 func (t *tsvFile) close() {
+	if t.ahead != nil {
+		t.ahead.stop()
+	}
 	if t.gz != nil {
 		t.gz.Close()
 	}
