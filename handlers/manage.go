@@ -199,7 +199,7 @@ func wholeID(ctx context.Context, n flexNumber, field string) (int64, error) {
 func pathID(c *fiber.Ctx) (int64, error) {
 	raw := c.Params("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id < 1 || raw[0] == '0' || strings.TrimLeft(raw, "0123456789") != "" {
+	if err != nil || raw[0] < '1' || raw[0] > '9' { // ParseInt also takes a sign and leading zeros
 		return 0, fieldError(c.UserContext(), "id", "positive_whole", 0)
 	}
 	return id, nil
