@@ -98,7 +98,7 @@ func Layout(title string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = AppBar().Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = appBars.of(appBarKey(ctx), AppBar()).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

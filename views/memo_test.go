@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	l10n "fimdb/i18n"
@@ -77,5 +78,56 @@ func TestMemoKeepsNothingFromAFailedRender(t *testing.T) {
 	var buf bytes.Buffer
 	if err := m.of("k", part).Render(ctx, &buf); err != nil || buf.String() != "ok" {
 		t.Errorf("after the failure: %q, %v", buf.String(), err)
+	}
+}
+
+// TestAppBarShowsWhoIsLooking: the app bar is kept rendered, and each page
+// still shows its own viewer's email, role, CSRF token and address, in its
+// own language, whoever was served before it.
+func TestAppBarShowsWhoIsLooking(t *testing.T) {
+	if err := l10n.Load(); err != nil {
+		t.Fatal(err)
+	}
+	ann := Viewer{SignedIn: true, Email: "ann@example.com", CSRF: "csrf-ann"}
+	annAdmin := ann
+	annAdmin.Admin = true
+	annLater := ann
+	annLater.CSRF = "csrf-ann-2"
+	bob := Viewer{SignedIn: true, Email: "bob@example.com", CSRF: "csrf-bob"}
+	for _, tt := range []struct {
+		name, locale, url string
+		viewer            Viewer
+		want, notWant     []string
+	}{
+		{"ann", "en", "/listing", ann, []string{"ann@example.com", `value="csrf-ann"`, `href="/listing?lang=de"`, "Sign out"}, []string{`href="/admin"`}},
+		{"ann as admin", "en", "/listing", annAdmin, []string{"ann@example.com", `href="/admin"`}, nil},
+		{"ann in a new session", "en", "/listing", annLater, []string{`value="csrf-ann-2"`}, []string{`value="csrf-ann"`, `href="/admin"`}},
+		{"bob", "en", "/listing", bob, []string{"bob@example.com", `value="csrf-bob"`}, []string{"ann@example.com"}},
+		{"bob on another page", "en", "/listing?name=Star", bob, []string{`href="/listing?lang=de&amp;name=Star"`}, []string{`href="/listing?lang=de"`}},
+		{"bob in German", "de", "/listing", bob, []string{"Abmelden"}, []string{"Sign out"}},
+		{"nobody", "en", "/listing", Viewer{}, nil, []string{"@example.com", "csrf-", "Sign out"}},
+		{"ann again", "en", "/listing", ann, []string{"ann@example.com", `value="csrf-ann"`}, []string{"bob@", `href="/admin"`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, err := l10n.WithLocale(context.Background(), tt.locale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx = WithPageURL(WithViewer(ctx, tt.viewer), tt.url)
+			var buf bytes.Buffer
+			if err := Layout("t").Render(ctx, &buf); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(buf.String(), s) {
+					t.Errorf("the page lacks %q", s)
+				}
+			}
+			for _, s := range tt.notWant {
+				if strings.Contains(buf.String(), s) {
+					t.Errorf("the page shows %q", s)
+				}
+			}
+		})
 	}
 }
