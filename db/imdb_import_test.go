@@ -112,6 +112,37 @@ func TestImportIMDbThatFailsChangesNothing(t *testing.T) {
 // for search in one go at its end (bulkLoad); afterwards the index
 // holds every movie under its key, new movies are indexed one by one
 // again, and an import that fails leaves both as they were.
+// TestImportsLeaveThePageCacheAsItWas: an import shrinks the page cache
+// while it sorts its movies for the search index, and gives the
+// connection its own size back, for the server's writes that follow.
+func TestImportsLeaveThePageCacheAsItWas(t *testing.T) {
+	s := openTestStore(t)
+	if s.dialect != sqliteDialect {
+		t.Skip("the page cache is SQLite's")
+	}
+	ctx := context.Background()
+	cacheSize := func() int {
+		var n int
+		if err := s.write.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := cacheSize()
+	if before == bulkSortCacheSize {
+		t.Fatalf("the page cache is already %d, so the test cannot tell", before)
+	}
+	if _, err := s.ImportMovies(ctx, []NewMovie{{Name: "Zyzzyva Rising", Director: "Ann Other", IMDBScore: 6}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ImportIMDb(ctx, imdbMovies(NewMovie{Name: "Quokka Dawn", Director: "Eff Gee", IMDbID: "tt7000002", IMDBScore: 1})); err != nil {
+		t.Fatal(err)
+	}
+	if after := cacheSize(); after != before {
+		t.Errorf("after the imports the page cache is %d, want %d", after, before)
+	}
+}
+
 func TestImportsIndexEveryMovieForSearch(t *testing.T) {
 	s := openTestStore(t)
 	ctx := context.Background()
