@@ -455,17 +455,17 @@ func indexesSQL(ctx context.Context, tx *sql.Tx, names []string) (map[string]str
 	return out, nil
 }
 
+// bulkSortCacheSize is the page cache (in SQLite's -KiB form) while an
+// import sorts its movies for the search index.
+const bulkSortCacheSize = -8000
+
 // finish indexes the import's movies for search and makes again what
 // begin dropped. A movie the import added and then updated (a title twice
 // in IMDb's file) was indexed by the update trigger already; indexing it
 // again under the same key writes a newer entry that hides the older one
 // until the optimize after the import merges them
 // (TestImportsIndexEveryMovieForSearch).
-// bulkSortCacheSize is the page cache (in SQLite's -KiB form) while an
-// import sorts its movies for the search index.
-const bulkSortCacheSize = -8000
-
-func (b *bulkLoad) finish(ctx context.Context) error {
+func (b *bulkLoad) finish(ctx context.Context) (err error) {
 	if b == nil {
 		return nil
 	}
@@ -473,6 +473,15 @@ func (b *bulkLoad) finish(ctx context.Context) error {
 	if err := b.tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cacheSize); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
+	restoreCache := fmt.Sprintf("PRAGMA cache_size = %d", cacheSize)
+	defer func() {
+		// A pragma outlives a rollback, and the connection goes back to the
+		// pool. Best effort: a transaction that its context ended is gone,
+		// and its connection keeps the smaller cache (slower, never wrong).
+		if err != nil {
+			b.tx.ExecContext(context.WithoutCancel(ctx), restoreCache)
+		}
+	}()
 	// FTS5 collects words in memory and writes them out as a new segment
 	// whenever a rowid is lower than the one before: in the movies' order
 	// (ids, whose keys are in score order) that was nearly every movie, and
@@ -490,7 +499,7 @@ func (b *bulkLoad) finish(ctx context.Context) error {
 		{setOption, []any{"automerge", 0}},
 		{fmt.Sprintf("PRAGMA cache_size = %d", bulkSortCacheSize), nil},
 		{"INSERT INTO movies_search (rowid, name, director) SELECT " + searchKeySQL + ", name, director FROM movies WHERE id > ? ORDER BY 1", []any{b.after}},
-		{fmt.Sprintf("PRAGMA cache_size = %d", cacheSize), nil},
+		{restoreCache, nil},
 		{setOption, []any{"hashsize", 1 << 20}},
 		{setOption, []any{"automerge", 4}},
 	} {

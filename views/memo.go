@@ -12,9 +12,9 @@ import (
 )
 
 // memo keeps rendered parts of the page shell that depend on the language
-// and a key of their own, never on who is looking: rendering the language
-// switcher and the document head on every request was about a seventh of
-// a cached page's CPU. When it would hold more than maxBytes it starts
+// and a key of their own (which names the viewer where the part shows
+// who is looking): rendering the language switcher and the document head
+// on every request was about a seventh of a cached page's CPU. When it would hold more than maxBytes it starts
 // over, as the handlers' results cache does.
 type memo struct {
 	maxBytes int
@@ -40,7 +40,8 @@ func (m *memo) of(key string, c templ.Component) templ.Component {
 			if err := c.Render(ctx, &buf); err != nil {
 				return err
 			}
-			b = buf.Bytes()
+			// A copy of its own, so the memo holds no spare capacity.
+			b = bytes.Clone(buf.Bytes())
 			// The key outlives the request: a page's address is a view of
 			// bytes that fasthttp reuses for the next one.
 			m.put(memoKey{k.locale, strings.Clone(k.key)}, b)
@@ -63,12 +64,13 @@ func (m *memo) put(k memoKey, b []byte) {
 	if _, ok := m.entries[k]; ok {
 		return // rendered by a concurrent request too
 	}
-	if m.bytes+len(b) > m.maxBytes {
+	size := len(b) + len(k.key)
+	if m.bytes+size > m.maxBytes {
 		clear(m.entries)
 		m.bytes = 0
 	}
 	m.entries[k] = b
-	m.bytes += len(b)
+	m.bytes += size
 }
 
 var (
@@ -88,7 +90,12 @@ var (
 // their bytes.
 func appBarKey(ctx context.Context) string {
 	v := ViewerFrom(ctx)
-	return lengthPrefixed(strconv.FormatBool(v.SignedIn), strconv.FormatBool(v.Admin), v.Email, v.CSRF, pageURL(ctx))
+	if !v.SignedIn {
+		// The bar shows nothing of a visitor who has not signed in (not
+		// even the CSRF token their session may have): one bar for all.
+		return lengthPrefixed("-", pageURL(ctx))
+	}
+	return lengthPrefixed(strconv.FormatBool(v.Admin), v.Email, v.CSRF, pageURL(ctx))
 }
 
 func lengthPrefixed(parts ...string) string {

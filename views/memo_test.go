@@ -25,7 +25,7 @@ func TestMemoRendersOncePerLanguageAndKey(t *testing.T) {
 			return err
 		})
 	}
-	m := newMemo(45) // room for two of the parts below (18 and 25 bytes)
+	m := newMemo(80) // room for two of the parts below with their keys (26 and 40 bytes), not three
 	steps := []struct {
 		locale, key string
 		wantRenders int // renders so far, after this step
@@ -107,6 +107,15 @@ func TestAppBarShowsWhoIsLooking(t *testing.T) {
 		{"bob in German", "de", "/listing", bob, []string{"Abmelden"}, []string{"Sign out"}},
 		{"nobody", "en", "/listing", Viewer{}, nil, []string{"@example.com", "csrf-", "Sign out"}},
 		{"ann again", "en", "/listing", ann, []string{"ann@example.com", `value="csrf-ann"`}, []string{"bob@", `href="/admin"`}},
+		// Bearer tokens have no session, so no CSRF token: only the email
+		// tells these two apart.
+		{"carol by token", "en", "/listing", Viewer{SignedIn: true, Email: "carol@example.com"}, []string{"carol@example.com"}, nil},
+		{"dave by token", "en", "/listing", Viewer{SignedIn: true, Email: "dave@example.com"}, []string{"dave@example.com"}, []string{"carol@"}},
+		// A visitor with a session but not signed in shares the one
+		// anonymous bar, which shows nothing of them.
+		{"a visitor", "en", "/listing", Viewer{CSRF: "csrf-visitor"}, nil, []string{`value="csrf-visitor"`, "Sign out"}},
+		{"a visitor on another page", "en", "/login?next=%2Flisting", Viewer{CSRF: "csrf-visitor"}, []string{`href="/login?lang=de&amp;next=%2Flisting"`}, nil},
+		{"signed in with that session", "en", "/listing", Viewer{SignedIn: true, Email: "erin@example.com", CSRF: "csrf-visitor"}, []string{"erin@example.com", `value="csrf-visitor"`}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, err := l10n.WithLocale(context.Background(), tt.locale)
