@@ -94,12 +94,13 @@ func (h *Catalog) serve(c *fiber.Ctx, l layout) error {
 	}
 	// Scripts get the documented exact total; people typing get the first
 	// page at once, and "more than" where counting would keep them waiting.
-	q.ExactTotal = wantsJSON(c)
+	answerJSON := wantsJSON(c)
+	q.ExactTotal = answerJSON
 	listing, err := h.store.ListMovies(c.UserContext(), q)
 	if err != nil {
 		return err
 	}
-	if wantsJSON(c) {
+	if answerJSON {
 		return c.JSON(listingJSON{Page: listing.Page, Items: listing.PerPage, Total: listing.Total, Movies: listing.Movies})
 	}
 	q.Page, q.PerPage = listing.Page, listing.PerPage

@@ -360,7 +360,6 @@ func TestOpenAPIDocumentIsServed(t *testing.T) {
 // (413s: TestRequestBodiesAreLimited).
 func TestRareAnswersAreAsDocumented(t *testing.T) {
 	ta, _ := newTestApp(t)
-	asJSON := map[string]string{"Accept": fiber.MIMEApplicationJSON}
 	movie := "movie_name=Alien&director=Ridley+Scott&imdb_score=8.5&popularity=88"
 	for _, sc := range []scenario{
 		{name: "a browser not signed in asks for suggestions", url: "/suggest?field=name&q=st", as: anonymous, headers: asBrowser, wantStatus: http.StatusSeeOther},
